@@ -1,0 +1,94 @@
+"""Errors a person must act on, and what each Braze HTTP status means for this tap.
+
+The one place that turns a Braze response into "retry", "wait" or "stop and say what to do".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+
+PERMISSIONS = {
+    "/sends/data_series": "sends.data_series",
+    "/campaigns/data_series": "campaigns.data_series",
+}
+
+
+class BrazeError(Exception):
+    """Stops the run with one clear, key-free message on stderr."""
+
+
+class BrazeFatalError(BrazeError, FatalAPIError):
+    """A response that retrying cannot fix (401, 403, 400, 404, other 4xx)."""
+
+
+class BrazeTransientError(RetriableAPIError):
+    """A response worth retrying with backoff (5xx, truncated or malformed bodies)."""
+
+
+class BrazeRateLimited(BrazeError):  # noqa: N818 - it is a condition, not a failure
+    """A 429 with a known wait; the request is retried after ``wait`` seconds."""
+
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+class BrazeGaveUp(BrazeError):  # noqa: N818 - it names what happened
+    """Retries of one request are exhausted."""
+
+
+class StateError(BrazeError):
+    """The input state cannot be used."""
+
+
+def redact(text: str, secret: str) -> str:
+    """``text`` with every occurrence of ``secret`` masked."""
+    if secret and len(secret) >= 4:  # noqa: PLR2004 - shorter strings would mask random text
+        return text.replace(secret, "***")
+    return text
+
+
+def describe_partition(partition: Mapping[str, str]) -> str:
+    return " ".join(f"{key}={value!r}" for key, value in partition.items())
+
+
+def fatal_error_for(
+    status: int,
+    *,
+    braze_message: str,
+    path: str,
+    api_url: str,
+    partition: Mapping[str, str],
+) -> BrazeFatalError:
+    """The actionable error for a non-retryable status."""
+    where = describe_partition(partition)
+    said = f" Braze said: {braze_message}" if braze_message else ""
+    if status == HTTPStatus.UNAUTHORIZED:
+        text = (
+            f"Braze rejected the API key (401) at api_url={api_url}: the key is invalid, revoked, "
+            "or belongs to another Braze instance. Check api_key, and that api_url is the REST "
+            "endpoint of the instance that issued the key (e.g. https://rest.iad-01.braze.com)."
+        )
+    elif status == HTTPStatus.FORBIDDEN:
+        permission = PERMISSIONS.get(path, path)
+        text = (
+            f"The API key lacks the '{permission}' permission needed for {path} (403), or the "
+            f"account's plan does not allow it. Grant '{permission}' to the key in Braze "
+            "(Settings > APIs and Identifiers), or deselect the streams that read this endpoint."
+        )
+    elif status == HTTPStatus.NOT_FOUND:
+        text = (
+            f"api_url looks wrong: {api_url}{path} was not found (404). Use the REST endpoint of "
+            "your Braze instance without a path, e.g. https://rest.iad-01.braze.com."
+        )
+    elif status == HTTPStatus.BAD_REQUEST:
+        text = (
+            f"Braze rejected the request for {where} (400). Check that these ids exist in this "
+            "workspace (send ids belong to API campaigns)."
+        )
+    else:
+        text = f"Braze answered {status} for {where} on {path}; this is not retried."
+    return BrazeFatalError(text + said)

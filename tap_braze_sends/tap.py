@@ -1,0 +1,253 @@
+"""tap-braze-sends: settings, validation, and which streams exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sys
+import threading
+from typing import Any, ClassVar
+
+from singer_sdk import Stream, Tap
+from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
+
+from tap_braze_sends.errors import BrazeError, StateError
+from tap_braze_sends.output import BufferedMsgSpecWriter
+from tap_braze_sends.pacing import RateBudget
+from tap_braze_sends.progress import Progress
+from tap_braze_sends.settings import (
+    DEFAULT_LOOKBACK_DAYS,
+    DEFAULT_MAX_PARALLEL_REQUESTS,
+    DEFAULT_MAX_RATE_LIMIT_WAIT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_WINDOW_DAYS,
+    MAX_PARALLEL_REQUESTS,
+    ConfigError,
+    Settings,
+    parse_settings,
+)
+from tap_braze_sends.state import validate_state
+from tap_braze_sends.streams import STREAM_TYPES
+from tap_braze_sends.windows import MAX_WINDOW_DAYS
+
+DEFAULT_RETRY_INITIAL_WAIT = 1.0
+
+
+class TapBrazeSends(Tap):
+    """Singer tap for Braze's daily send and campaign analytics."""
+
+    name = "tap-braze-sends"
+    message_writer_class = BufferedMsgSpecWriter
+    # No BATCH: message rows are written beside the day rows, as RECORD messages.
+    capabilities: ClassVar[list] = [
+        TapCapabilities.CATALOG,
+        TapCapabilities.STATE,
+        TapCapabilities.DISCOVER,
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.FLATTENING,
+        PluginCapabilities.STRUCTURED_LOGGING,
+    ]
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "api_key",
+            th.StringType,
+            required=True,
+            secret=True,
+            title="API key",
+            description="Braze REST API key with the sends.data_series and/or "
+            "campaigns.data_series permissions.",
+        ),
+        th.Property(
+            "api_url",
+            th.StringType,
+            required=True,
+            title="API URL",
+            description="REST endpoint of your Braze instance, e.g. "
+            "https://rest.iad-01.braze.com (no path).",
+        ),
+        th.Property(
+            "sends",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("campaign_id", th.StringType, required=True),
+                    th.Property("send_id", th.StringType, required=True),
+                )
+            ),
+            default=[],
+            title="Sends",
+            description="API-campaign sends to extract, each {campaign_id, send_id}.",
+        ),
+        th.Property(
+            "campaign_ids",
+            th.ArrayType(th.StringType),
+            default=[],
+            title="Campaign IDs",
+            description="Campaign API identifiers to extract.",
+        ),
+        th.Property(
+            "start_date",
+            th.DateType,
+            title="Start date",
+            description="First day to extract where no bookmark exists "
+            "(default: 14 days before today).",
+        ),
+        th.Property(
+            "end_date",
+            th.DateType,
+            title="End date",
+            description="Last day to extract (default: today, UTC).",
+        ),
+        th.Property(
+            "lookback_days",
+            th.IntegerType,
+            default=DEFAULT_LOOKBACK_DAYS,
+            title="Lookback days",
+            description="Days before the bookmark that each run re-reads, because Braze "
+            "restates recent days. >= 0.",
+        ),
+        th.Property(
+            "window_days",
+            th.IntegerType,
+            default=DEFAULT_WINDOW_DAYS,
+            title="Window days",
+            description=f"Days per request, 1..{MAX_WINDOW_DAYS}.",
+        ),
+        th.Property(
+            "max_parallel_requests",
+            th.IntegerType,
+            default=DEFAULT_MAX_PARALLEL_REQUESTS,
+            title="Max parallel requests",
+            description="Requests in flight at once across partitions, 1.."
+            f"{MAX_PARALLEL_REQUESTS} (1 = sequential). All share Braze's rate budget.",
+        ),
+        th.Property(
+            "request_timeout",
+            th.NumberType,
+            default=DEFAULT_REQUEST_TIMEOUT,
+            title="Request timeout",
+            description="Seconds to wait for a response before retrying.",
+        ),
+        th.Property(
+            "max_retries",
+            th.IntegerType,
+            default=DEFAULT_MAX_RETRIES,
+            title="Max retries",
+            description="Retries of a failed request (5xx, connection errors, timeouts, "
+            "truncated bodies), with exponential backoff and jitter.",
+        ),
+        th.Property(
+            "retry_initial_wait",
+            th.NumberType,
+            default=DEFAULT_RETRY_INITIAL_WAIT,
+            title="Retry initial wait",
+            description="Seconds of the first retry's backoff; each next one doubles (max 60).",
+        ),
+        th.Property(
+            "max_rate_limit_wait",
+            th.NumberType,
+            default=DEFAULT_MAX_RATE_LIMIT_WAIT,
+            title="Max rate-limit wait",
+            description="Longest wait, in seconds, for Braze's rate limit to reset before "
+            "the run fails (default 900).",
+        ),
+    ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._settings: Settings | None = None
+        self._budgets: dict[str, RateBudget] = {}
+        self._budgets_lock = threading.Lock()
+        self.progress = Progress()
+        super().__init__(*args, **kwargs)
+
+    # --- Settings --------------------------------------------------------------------------
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        # Our checks first: they name each setting and never echo the key's value.
+        try:
+            self._settings = parse_settings(self.config, dt.datetime.now(dt.timezone.utc).date())
+        except ConfigError as exc:
+            if raise_errors:
+                raise ConfigValidationError(
+                    "Config validation failed", errors=exc.problems
+                ) from None
+            return exc.problems
+        return super()._validate_config(raise_errors=raise_errors)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = parse_settings(self.config, dt.datetime.now(dt.timezone.utc).date())
+        return self._settings
+
+    @property
+    def retry_initial_wait(self) -> float:
+        return float(self.config.get("retry_initial_wait") or DEFAULT_RETRY_INITIAL_WAIT)
+
+    def partitions_for(self, fields: tuple[str, ...]) -> list[dict]:
+        """Partition contexts for a stream keyed by ``fields``, in config order."""
+        if fields == ("campaign_id", "send_id"):
+            return [
+                {"campaign_id": s.campaign_id, "send_id": s.send_id} for s in self.settings.sends
+            ]
+        return [{"campaign_id": c} for c in self.settings.campaign_ids]
+
+    def rate_budget(self, pool: str) -> RateBudget:
+        """The budget shared by every stream and worker that calls ``pool``."""
+        with self._budgets_lock:
+            if pool not in self._budgets:
+                self._budgets[pool] = RateBudget(pool)
+            return self._budgets[pool]
+
+    # --- Streams and state ----------------------------------------------------------------
+
+    def discover_streams(self) -> list[Stream]:
+        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        validate_state(state, known_streams={t.name for t in STREAM_TYPES})
+        super().load_state(state)
+
+    @classmethod
+    def invoke(  # type: ignore[override]
+        cls,
+        *,
+        state: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run the tap; errors a person must fix end the run with one clear line."""
+        try:
+            if state is not None:
+                state = io.StringIO(_read_state_file(state))
+            super().invoke(state=state, **kwargs)
+        except BrazeError as exc:
+            # Messages are built key-free where they are raised (errors.redact).
+            cls.logger.error("%s", exc)  # noqa: TRY400 - the message is the whole story
+            sys.stdout.flush()
+            sys.exit(1)
+
+
+def _read_state_file(handle: io.TextIOBase) -> str:
+    text = handle.read()
+    name = getattr(handle, "name", "the state file")
+    try:
+        parsed = json.loads(text) if text.strip() else {}
+    except json.JSONDecodeError as exc:
+        msg = (
+            f"State file {name} is not valid JSON ({exc.msg} at line {exc.lineno} column "
+            f"{exc.colno}). Fix it, or run without --state to start from start_date."
+        )
+        raise StateError(msg) from None
+    if not isinstance(parsed, dict):
+        msg = f"State file {name} must hold a JSON object, got {type(parsed).__name__}."
+        raise StateError(msg)
+    return text
+
+
+if __name__ == "__main__":
+    TapBrazeSends.cli()
