@@ -31,7 +31,7 @@ class MalformedDayError(ValueError):
 
 def parse_day(value: object) -> dt.date:
     """The date of a Braze ``time`` value: ``YYYY-MM-DD`` or a full ISO datetime."""
-    if isinstance(value, str) and len(value) >= 10:  # noqa: PLR2004
+    if isinstance(value, str) and len(value) >= 10:
         try:
             # The date part is the day Braze reports, whatever offset a datetime carries.
             return dt.date.fromisoformat(value[:10])

@@ -116,7 +116,9 @@ def _parse_api_url(value: object, problems: list[str]) -> str:
     text = str(value).strip()
     parts = urlsplit(text)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        problems.append(f"api_url: {text!r} is not an http(s) URL such as https://rest.iad-01.braze.com")
+        problems.append(
+            f"api_url: {text!r} is not an http(s) URL such as https://rest.iad-01.braze.com"
+        )
     elif parts.path.strip("/") or parts.query or parts.fragment:
         problems.append(
             f"api_url: {text!r} must be the instance's base URL without a path, "
@@ -179,7 +181,8 @@ def parse_settings(config: Mapping[str, Any], today: dt.date) -> Settings:
     api_url = _parse_api_url(config.get("api_url"), problems)
     sends = _parse_sends(config.get("sends"), problems)
     campaign_ids = _parse_campaign_ids(config.get("campaign_ids"), problems)
-    if not sends and not campaign_ids and not any(p.startswith(("sends", "campaign_ids")) for p in problems):
+    listed_wrong = any(p.startswith(("sends", "campaign_ids")) for p in problems)
+    if not sends and not campaign_ids and not listed_wrong:
         problems.append(
             "sends / campaign_ids: nothing to extract; give at least one send "
             '({"campaign_id": ..., "send_id": ...}) in sends or one id in campaign_ids'

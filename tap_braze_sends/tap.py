@@ -227,7 +227,7 @@ class TapBrazeSends(Tap):
             super().invoke(state=state, **kwargs)
         except BrazeError as exc:
             # Messages are built key-free where they are raised (errors.redact).
-            cls.logger.error("%s", exc)  # noqa: TRY400 - the message is the whole story
+            cls.logger.error("%s", exc)
             sys.stdout.flush()
             sys.exit(1)
 

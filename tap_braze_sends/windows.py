@@ -80,7 +80,3 @@ def starting_day(
     bookmark = min(bookmark, today)
     return max(start_date, bookmark - dt.timedelta(days=lookback_days))
 
-
-def in_range(day: dt.date, first_day: dt.date, last_day: dt.date) -> bool:
-    """Whether a day returned by Braze belongs to this run's range for the partition."""
-    return first_day <= day <= last_day

@@ -138,7 +138,9 @@ def make_simulator() -> Iterator[Callable[..., BrazeSimulator]]:
 
 
 @pytest.fixture
-def simulator(make_simulator: Callable[..., BrazeSimulator], workspace: Workspace) -> BrazeSimulator:
+def simulator(
+    make_simulator: Callable[..., BrazeSimulator], workspace: Workspace
+) -> BrazeSimulator:
     return make_simulator(workspace)
 
 
