@@ -138,7 +138,9 @@ def _parse_sends(value: object, problems: list[str]) -> tuple[SendKey, ...]:
     for index, entry in enumerate(value):
         where = f"sends[{index}]"
         if not isinstance(entry, Mapping):
-            problems.append(f"{where}: must be an object with campaign_id and send_id, got {entry!r}")
+            problems.append(
+                f"{where}: must be an object with campaign_id and send_id, got {entry!r}"
+            )
             continue
         missing = [f for f in ("campaign_id", "send_id") if _is_blank(entry.get(f))]
         if missing:
