@@ -1,0 +1,86 @@
+"""`python -m tap_braze_sends.sandbox` / `braze-simulator`: serve a simulated Braze workspace.
+
+Prints exactly one line, `BRAZE_SIMULATOR_URL=...`, to stdout so scripts can read the URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from tap_braze_sends.sandbox.data import Workspace, build_workspace
+from tap_braze_sends.sandbox.faults import FAULT_KINDS, FaultPlan
+from tap_braze_sends.sandbox.server import DAY_SEMANTICS, DEFAULT_KEY, BrazeSimulator
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="braze-simulator", description=__doc__)
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
+    p.add_argument("--sends", type=int, default=3, help="number of API-campaign sends")
+    p.add_argument("--campaigns", type=int, default=2, help="number of campaigns")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    p.add_argument("--latency-ms", type=float, default=0.0)
+    p.add_argument("--day-semantics", choices=DAY_SEMANTICS, default="inclusive")
+    p.add_argument("--fault-rate", type=float, default=0.0)
+    p.add_argument(
+        "--fault-kinds",
+        default=",".join(FAULT_KINDS),
+        help="comma-separated subset of: " + ",".join(FAULT_KINDS),
+    )
+    p.add_argument("--write-config", type=Path, default=None, help="write a tap config here")
+    return p.parse_args(argv)
+
+
+def tap_config(workspace: Workspace, url: str) -> dict[str, Any]:
+    return {
+        "api_key": DEFAULT_KEY,
+        "api_url": url,
+        "sends": [{"campaign_id": s.campaign_id, "send_id": s.send_id} for s in workspace.sends],
+        "campaign_ids": [c.campaign_id for c in workspace.campaigns],
+        "start_date": (workspace.today - timedelta(days=20)).isoformat(),
+        "end_date": workspace.today.isoformat(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    workspace = build_workspace(args.sends, args.campaigns, today=args.today, seed=args.seed)
+    kinds = tuple(k for k in args.fault_kinds.split(",") if k)
+    simulator = BrazeSimulator(
+        workspace,
+        day_semantics=args.day_semantics,
+        latency_ms=args.latency_ms,
+        faults=FaultPlan(rate=args.fault_rate, kinds=kinds, seed=args.seed),
+        port=args.port,
+    )
+    stop = threading.Event()
+    # Handlers only set a flag: shutting the server down from inside a signal is unsafe.
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    url = simulator.start()
+    if args.write_config:
+        args.write_config.write_text(json.dumps(tap_config(workspace, url), indent=2) + "\n")
+    print(f"BRAZE_SIMULATOR_URL={url}", flush=True)
+    print(
+        f"braze-simulator: {len(workspace.sends)} sends, {len(workspace.campaigns)} campaigns, "
+        f"today={workspace.today}, seed={workspace.seed}, key={DEFAULT_KEY}; Ctrl-C to stop",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        while not stop.wait(0.2):
+            pass
+    finally:
+        simulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Seeded fault plan and fixed-window rate-limit budget for the simulator.
+
+A fault is decided by hashing (seed, request key, attempt number), never by a shared random
+stream, so the same client behaviour meets the same faults however threads interleave.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tap_braze_sends.sandbox.data import digest
+
+FAULT_KINDS = (
+    "429",
+    "429_retry_after",
+    "500",
+    "502",
+    "503",
+    "504",
+    "reset",
+    "truncated",
+    "bad_shape",
+    "slow",
+)
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    rate: float = 0.0
+    kinds: tuple[str, ...] = FAULT_KINDS
+    first_n: int = 0
+    seed: int = 0
+    slow_seconds: float = 3.0
+
+    def __post_init__(self) -> None:
+        unknown = set(self.kinds) - set(FAULT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
+        if not 0.0 <= self.rate <= 1.0:
+            raise ValueError("rate must be within [0, 1]")
+
+    def fault_for(self, request_key: str, attempt: int) -> str | None:
+        """The fault for the `attempt`-th (1-based) attempt of a request, or None."""
+        if not self.kinds:
+            return None
+        h = digest(self.seed, "fault", request_key, attempt)
+        draw = (h & 0xFFFFFFFF) / 2**32
+        if attempt <= self.first_n or draw < self.rate:
+            return self.kinds[(h >> 32) % len(self.kinds)]
+        return None
+
+
+def request_key(path: str, params: list[tuple[str, str]]) -> str:
+    """Path plus sorted query params: the same logical request however the client orders them."""
+    return path + "?" + "&".join(f"{k}={v}" for k, v in sorted(params))
+
+
+@dataclass
+class RateLimit:
+    """One fixed-window budget: `limit` requests per `period_seconds`, shared by all threads."""
+
+    limit: int
+    period_seconds: float
+    clock: Callable[[], float] = time.time
+    _window_end: float = field(default=0.0, init=False, repr=False)
+    _used: int = field(default=0, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def take(self) -> tuple[bool, int, int]:
+        """Spend one request: (allowed, remaining, reset as epoch seconds)."""
+        with self._lock:
+            self._roll()
+            allowed = self._used < self.limit
+            if allowed:
+                self._used += 1
+            return allowed, self.limit - self._used, math.ceil(self._window_end)
+
+    def peek(self) -> tuple[int, int]:
+        """(remaining, reset epoch) without spending: for responses that never reach the budget."""
+        with self._lock:
+            self._roll()
+            return self.limit - self._used, math.ceil(self._window_end)
+
+    def _roll(self) -> None:
+        now = self.clock()
+        if now >= self._window_end:
+            self._window_end = now + self.period_seconds
+            self._used = 0
