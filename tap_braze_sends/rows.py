@@ -72,6 +72,16 @@ def _variation_id(entry: Mapping[str, Any]) -> str:
     return VARIATION_PLACEHOLDER
 
 
+def _unique(variation: str, used: set[str]) -> str:
+    # Suffix until unused, so that even a Braze name like "A#2" beside two "A"s stays unique.
+    candidate, count = variation, 1
+    while candidate in used:
+        count += 1
+        candidate = f"{variation}#{count}"
+    used.add(candidate)
+    return candidate
+
+
 def _channel_entries(value: object) -> list:
     # Braze documents a list per channel; a lone object is read as a list of one.
     if isinstance(value, list):
@@ -94,29 +104,38 @@ def flatten_day(
     _split(day, _DAY_COLUMNS, day_row, skip=("time", "messages"))
 
     message_rows: list[Row] = []
-    messages = day.get("messages") or {}
+    messages = day.get("messages", {})
     if not isinstance(messages, Mapping):
         _add_extra(day_row, "messages", messages)
         return day_row, message_rows
 
     for channel, entries in messages.items():
-        used: dict[str, int] = {}
+        if not isinstance(entries, list | Mapping):
+            _add_extra(day_row, f"messages.{channel}", entries)
+            continue
+        used: set[str] = set()
+        strays: list = []
         for entry in _channel_entries(entries):
             if not isinstance(entry, Mapping):
-                _add_extra(day_row, f"messages.{channel}", entries)
-                break
-            variation = _variation_id(entry)
-            count = used[variation] = used.get(variation, 0) + 1
+                # Only the non-object items go to extras: the objects beside them get rows.
+                strays.append(entry)
+                continue
+            variation = _unique(_variation_id(entry), used)
+            ids = {k: entry.get(k) for k in _IDENTITY_KEYS if isinstance(entry.get(k), str)}
             row: Row = {
                 **partition,
                 "time": time,
                 "channel": channel,
-                "variation": variation if count == 1 else f"{variation}#{count}",
-                "variation_api_id": entry.get("variation_api_id"),
-                "variation_name": entry.get("variation_name"),
+                "variation": variation,
+                "variation_api_id": ids.get("variation_api_id"),
+                "variation_name": ids.get("variation_name"),
             }
-            _split(entry, _MESSAGE_COLUMNS, row, skip=_IDENTITY_KEYS)
+            # A null id is its column's value; an id that is not a string goes to extras.
+            skip = tuple(k for k in _IDENTITY_KEYS if k in ids or entry.get(k) is None)
+            _split(entry, _MESSAGE_COLUMNS, row, skip=skip)
             message_rows.append(row)
+        if strays:
+            _add_extra(day_row, f"messages.{channel}", strays)
     return day_row, message_rows
 
 

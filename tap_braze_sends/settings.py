@@ -226,5 +226,16 @@ def parse_settings(config: Mapping[str, Any], today: dt.date) -> Settings:
         ),
     )
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(_without_secret(problems, api_key))
     return settings
+
+
+def _without_secret(problems: list[str], api_key: object) -> list[str]:
+    # A key pasted into another setting (an api_url query, a send id) must not be echoed.
+    if not isinstance(api_key, str) or len(api_key.strip()) < 4:
+        return problems
+    # Messages quote values with repr(), which escapes quotes and backslashes.
+    secrets = {api_key, api_key.strip(), repr(api_key.strip())[1:-1]}
+    for secret in sorted(secrets, key=len, reverse=True):
+        problems = [problem.replace(secret, "***") for problem in problems]
+    return problems

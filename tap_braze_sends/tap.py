@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -177,6 +178,7 @@ class TapBrazeSends(Tap):
                     "Config validation failed", errors=exc.problems
                 ) from None
             return exc.problems
+        _numbers_from_text(self._config, self.config_jsonschema)
         return super()._validate_config(raise_errors=raise_errors)
 
     @property
@@ -230,6 +232,16 @@ class TapBrazeSends(Tap):
             cls.logger.error("%s", exc)
             sys.stdout.flush()
             sys.exit(1)
+
+
+def _numbers_from_text(config: dict[str, Any], schema: dict[str, Any]) -> None:
+    """--config ENV passes "number" settings as text ("1.5"); make them numbers in place, so
+    the SDK's JSON-schema check accepts them. Text that is no number is left for it to report."""
+    for name, prop in schema.get("properties", {}).items():
+        value = config.get(name)
+        if isinstance(value, str) and "number" in prop.get("type", ()):
+            with contextlib.suppress(ValueError):
+                config[name] = float(value)
 
 
 def _read_state_file(handle: io.TextIOBase) -> str:

@@ -1,0 +1,185 @@
+"""Window planning and the first day of a run: pure functions, no HTTP.
+
+Braze does not document whether the day of ``ending_at`` is in the series, so every plan is
+checked under both readings: a request ``(E, L)`` returns ``[E-L+1, E]`` (inclusive) or
+``[E-L, E-1]`` (exclusive). Filtered to the run's range, the answers must cover every day
+exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tap_braze_sends.windows import MAX_WINDOW_DAYS, Window, plan_windows, starting_day
+
+DAY = dt.timedelta(days=1)
+READINGS = ("inclusive", "exclusive")
+
+
+def returned_days(window: Window, reading: str) -> list[dt.date]:
+    """The days Braze returns for one request under one reading of ``ending_at``."""
+    end = window.ending_day if reading == "inclusive" else window.ending_day - DAY
+    return [end - DAY * offset for offset in range(window.length)]
+
+
+def coverage(windows: list[Window], first: dt.date, last: dt.date, reading: str) -> Counter:
+    """How often each day of ``[first, last]`` is returned by the plan's requests."""
+    return Counter(
+        day for window in windows for day in returned_days(window, reading) if first <= day <= last
+    )
+
+
+def max_requests(days: int, window_days: int) -> int:
+    return math.ceil((days + 1) / window_days)
+
+
+# --- exact plans ---------------------------------------------------------------------------
+
+
+def test_plan_of_a_short_range_is_one_request_one_day_longer() -> None:
+    # 5 days, window 100: one request ending the day after last_day, 6 days long.
+    plan = plan_windows(dt.date(2026, 3, 1), dt.date(2026, 3, 5), 100)
+    assert plan == [Window(ending_day=dt.date(2026, 3, 6), length=6)]
+    assert plan[0].first_day == dt.date(2026, 3, 1)
+    assert plan[0].ending_at() == "2026-03-06T23:59:59+00:00"
+
+
+def test_plan_tiles_back_to_back() -> None:
+    plan = plan_windows(dt.date(2026, 3, 1), dt.date(2026, 3, 10), 4)
+    assert plan == [
+        Window(ending_day=dt.date(2026, 3, 4), length=4),
+        Window(ending_day=dt.date(2026, 3, 8), length=4),
+        Window(ending_day=dt.date(2026, 3, 11), length=3),
+    ]
+
+
+def test_single_day_with_window_one_takes_two_requests() -> None:
+    # The price of reading-independence: a range that is an exact multiple of the window.
+    plan = plan_windows(dt.date(2026, 3, 1), dt.date(2026, 3, 1), 1)
+    assert plan == [
+        Window(ending_day=dt.date(2026, 3, 1), length=1),
+        Window(ending_day=dt.date(2026, 3, 2), length=1),
+    ]
+
+
+def test_empty_range_plans_nothing() -> None:
+    assert plan_windows(dt.date(2026, 3, 2), dt.date(2026, 3, 1), 7) == []
+
+
+@pytest.mark.parametrize("window_days", [0, -1, MAX_WINDOW_DAYS + 1])
+def test_window_days_out_of_range_is_rejected(window_days: int) -> None:
+    with pytest.raises(ValueError, match="window_days"):
+        plan_windows(dt.date(2026, 3, 1), dt.date(2026, 3, 5), window_days)
+
+
+# --- properties ----------------------------------------------------------------------------
+
+dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31))
+spans = st.integers(min_value=0, max_value=400)  # days in the range; 0 = empty range
+
+
+def _check_plan(first: dt.date, days: int, window_days: int) -> None:
+    last = first + DAY * (days - 1)
+    plan = plan_windows(first, last, window_days)
+    expected = Counter({first + DAY * i: 1 for i in range(days)})
+    for reading in READINGS:
+        assert coverage(plan, first, last, reading) == expected, (reading, first, days)
+    assert all(1 <= w.length <= window_days for w in plan)
+    if days:
+        assert len(plan) <= max_requests(days, window_days)
+    else:
+        assert plan == []
+
+
+@pytest.mark.parametrize("window_days", range(1, MAX_WINDOW_DAYS + 1))
+@settings(max_examples=25, deadline=None)
+@given(first=dates, days=spans)
+def test_every_day_once_for_every_window_size(window_days: int, first: dt.date, days: int) -> None:
+    _check_plan(first, days, window_days)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=dates, days=spans, window_days=st.integers(1, MAX_WINDOW_DAYS))
+def test_every_day_once_random_sizes(first: dt.date, days: int, window_days: int) -> None:
+    _check_plan(first, days, window_days)
+
+
+@pytest.mark.parametrize("window_days", range(1, MAX_WINDOW_DAYS + 1))
+def test_windows_are_contiguous_for_all_spans(window_days: int) -> None:
+    """Exhaustive over 1..400-day spans: windows chain end to start, first to last + 1."""
+    first = dt.date(2024, 2, 20)  # across a leap day
+    for days in range(1, 401):
+        last = first + DAY * (days - 1)
+        plan = plan_windows(first, last, window_days)
+        assert plan[0].first_day == first
+        assert plan[-1].ending_day == last + DAY
+        for before, after in itertools.pairwise(plan):
+            assert after.first_day == before.ending_day + DAY
+        assert len(plan) == max_requests(days, window_days)
+
+
+# --- starting_day --------------------------------------------------------------------------
+
+START = dt.date(2026, 1, 1)
+TODAY = dt.date(2026, 3, 31)
+
+
+def start_after(bookmark: dt.date | None, lookback_days: int) -> dt.date:
+    return starting_day(
+        start_date=START, bookmark=bookmark, lookback_days=lookback_days, today=TODAY
+    )
+
+
+def test_no_bookmark_starts_at_start_date() -> None:
+    assert start_after(None, 14) == START
+
+
+def test_bookmark_minus_lookback() -> None:
+    day = start_after(dt.date(2026, 3, 20), 14)
+    assert day == dt.date(2026, 3, 6)
+
+
+def test_zero_lookback_rereads_the_bookmark_day() -> None:
+    # The bookmark is the last day read; that day may be partial, so it is read again.
+    day = start_after(dt.date(2026, 3, 20), 0)
+    assert day == dt.date(2026, 3, 20)
+
+
+def test_lookback_never_goes_before_start_date() -> None:
+    day = start_after(dt.date(2026, 1, 5), 14)
+    assert day == START
+
+
+def test_bookmark_before_start_date_starts_at_start_date() -> None:
+    day = start_after(dt.date(2025, 6, 1), 3)
+    assert day == START
+
+
+def test_future_bookmark_counts_as_today() -> None:
+    day = start_after(dt.date(2027, 1, 1), 14)
+    assert day == dt.date(2026, 3, 17)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=dates,
+    bookmark=st.none() | dates,
+    lookback=st.integers(0, 400),
+    today=dates,
+)
+def test_starting_day_bounds(
+    start: dt.date, bookmark: dt.date | None, lookback: int, today: dt.date
+) -> None:
+    day = starting_day(start_date=start, bookmark=bookmark, lookback_days=lookback, today=today)
+    assert day >= start
+    if bookmark is None:
+        assert day == start
+    else:
+        assert day == max(start, min(bookmark, today) - DAY * lookback)
