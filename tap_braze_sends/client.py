@@ -9,10 +9,11 @@ day-level stream (without writing its records) when only the message-level one i
 from __future__ import annotations
 
 import datetime as dt
-import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,18 +23,27 @@ import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.helpers._typing import TypeConformanceLevel
+from singer_sdk.helpers._util import utc_now
+from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.streams import RESTStream
 
 from tap_braze_sends.errors import (
     BrazeGaveUp,
     BrazeRateLimited,
+    BrazeStopped,
     BrazeTransientError,
     StateError,
     describe_partition,
     fatal_error_for,
     redact,
 )
-from tap_braze_sends.pacing import read_rate_limit_headers, seconds_until_reset
+from tap_braze_sends.output import BufferedMsgSpecWriter
+from tap_braze_sends.pacing import (
+    AcquireCancelled,
+    RateBudgetExceeded,
+    read_rate_limit_headers,
+    seconds_until_reset,
+)
 from tap_braze_sends.prefetch import OrderedPrefetcher
 from tap_braze_sends.rows import MalformedDayError, Row, flatten_day, parse_day
 from tap_braze_sends.windows import Window, plan_windows, starting_day
@@ -72,6 +82,8 @@ class PartitionPlan:
     first_day: dt.date
     last_day: dt.date
     windows: tuple[Window, ...]
+    states: tuple[tuple[BrazeSeriesStream, dict[str, Any]], ...]
+    """Each selected stream and its state entry for this partition (the SDK's own dict)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +91,17 @@ class FetchedDay:
     day: dt.date
     day_row: Row
     message_rows: list[Row]
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One window's days, and when its response arrived (its records' time_extracted)."""
+
+    days: list[FetchedDay]
+    extracted_at: dt.datetime
+
+
+FetchJob = tuple["BrazeSeriesStream", WindowJob]
 
 
 def _braze_message(response: requests.Response) -> str:
@@ -112,10 +135,12 @@ class BrazeSeriesStream(RESTStream):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._prefetcher: OrderedPrefetcher[WindowJob, list[FetchedDay]] | None = None
-        self._plans: dict[tuple[str, ...], PartitionPlan] = {}
-        self._plan_order: list[tuple[str, ...]] = []
-        self._next_plan = 0
+        self._sync_run: SyncRun | None = None
+        self._stream_begun = False
+        self._direct_records: bool | None = None
+        self._extracted_at: dt.datetime | None = None
+        # Set when the writer stops (error, end): workers then stop waiting and retrying.
+        self._stopping = threading.Event()
 
     # --- What the SDK asks of every REST stream -------------------------------------------
 
@@ -188,7 +213,7 @@ class BrazeSeriesStream(RESTStream):
         self, prepared_request: requests.PreparedRequest, context: Mapping | None
     ) -> requests.Response:
         budget = self._braze_tap.rate_budget(self.rate_limit_pool)
-        budget.acquire()
+        budget.acquire(max_wait=self.settings.max_rate_limit_wait, stop=self._stopping)
         headers = None
         try:
             response = self.requests_session.send(
@@ -232,13 +257,9 @@ class BrazeSeriesStream(RESTStream):
             raise BrazeTransientError(msg, response)
         limit = self.settings.max_rate_limit_wait
         if wait > limit:
-            msg = (
-                f"Braze rate limit (429) on {self.path} asks to wait {wait:.0f} s, longer than "
-                f"max_rate_limit_wait={limit:.0f} s. Rerun later (state is saved), or raise "
-                "max_rate_limit_wait, or lower max_parallel_requests if other jobs share "
-                "this workspace's budget."
-            )
-            raise BrazeGaveUp(msg)
+            raise RateBudgetExceeded(f"HTTP 429 from {self.path} asks to wait", wait, limit)
+        # The wait happens in the pool's budget (see request_decorator): every worker of the
+        # pool holds, and a stopping run does not sleep it out.
         self._braze_tap.rate_budget(self.rate_limit_pool).block_for(wait)
         raise BrazeRateLimited(f"HTTP 429 from {self.path}; waiting {wait:.1f} s", wait)
 
@@ -270,17 +291,24 @@ class BrazeSeriesStream(RESTStream):
             factor=self._braze_tap.retry_initial_wait,
             jitter=backoff.full_jitter,
             on_backoff=self._log_retry,
+            giveup=self._giving_up,
             logger=None,
         )(func)
+        # A 429 was turned into a block of the pool's budget (_on_rate_limited); the next
+        # attempt's acquire() waits it out, so this decorator only counts the time.
         return backoff.on_exception(
-            backoff.runtime,
+            backoff.constant,
             BrazeRateLimited,
-            value=lambda exc: exc.wait,
+            interval=0,
             jitter=None,
             max_time=self.settings.max_rate_limit_wait,
             on_backoff=self._log_rate_limit_wait,
+            giveup=self._giving_up,
             logger=None,
         )(transient)
+
+    def _giving_up(self, _exc: Exception) -> bool:
+        return self._stopping.is_set()
 
     def _log_retry(self, details: Details) -> None:
         self._progress.count_retry()
@@ -297,14 +325,20 @@ class BrazeSeriesStream(RESTStream):
         )
 
     def _log_rate_limit_wait(self, details: Details) -> None:
+        partition = details["args"][0].braze_partition if details.get("args") else {}
+        exc = details.get("exception")
         self.logger.warning(
-            "Braze rate limit (429) on %s: waiting %.1f s for the budget to reset",
+            "Braze rate limit (429) for %s (%s): waiting %.1f s for the budget to reset",
+            describe_partition(partition),
             self.path,
-            details.get("wait") or 0.0,
+            getattr(exc, "wait", 0.0),
         )
 
     def fetch_window(self, job: WindowJob) -> list[FetchedDay]:
         """Fetch one window (runs on a worker thread); the days inside it, flattened."""
+        if self._stopping.is_set():
+            # The writer has stopped on an error; nobody will read this result.
+            raise BrazeStopped(f"not requested: the run is stopping ({self.path})")
         params = {
             **job.partition,
             "length": job.window.length,
@@ -314,26 +348,45 @@ class BrazeSeriesStream(RESTStream):
             method="GET", url=self.get_url(None), params=params
         )
         prepared.braze_partition = job.partition  # type: ignore[attr-defined]
+        where = (
+            f"{describe_partition(job.partition)} ({self.path}, window {job.window.first_day}"
+            f"..{job.window.ending_day}: length={job.window.length}, "
+            f"ending_at={job.window.ending_at()})"
+        )
+        limit = self.settings.max_rate_limit_wait
         try:
             response = self.request_decorator(self._request)(prepared, job.partition)
-        except BrazeRateLimited as exc:
+        except AcquireCancelled:
+            raise BrazeStopped(f"not requested: the run is stopping ({self.path})") from None
+        except (BrazeRateLimited, RateBudgetExceeded) as exc:
+            waited = (
+                f"still rate limited after waiting max_rate_limit_wait={limit:.0f} s; last: "
+                if isinstance(exc, BrazeRateLimited)
+                else ""
+            )
             msg = (
-                f"Giving up on {describe_partition(job.partition)} ({self.path}): still rate "
-                f"limited after waiting max_rate_limit_wait={self.settings.max_rate_limit_wait:.0f}"
-                f" s; last: {exc}. Rerun later (state is saved) or raise max_rate_limit_wait."
+                f"Giving up on {where}: {waited}{exc}. Rerun later (state is saved), raise "
+                "max_rate_limit_wait, or lower max_parallel_requests if other jobs share this "
+                "workspace's rate limit."
             )
             raise BrazeGaveUp(msg) from None
         except TRANSIENT_ERRORS as exc:
             msg = (
-                f"Giving up on {describe_partition(job.partition)} ({self.path}, window of "
-                f"{job.window.length} days ending {job.window.ending_day}) after "
-                f"{self.settings.max_retries + 1} attempts; last cause: {type(exc).__name__}: "
-                f"{exc}"
+                f"Giving up on {where} after {self.settings.max_retries + 1} attempts "
+                f"(max_retries={self.settings.max_retries}); last cause: "
+                f"{type(exc).__name__}: {exc}"
             )
             raise BrazeGaveUp(redact(msg, self.settings.api_key)) from None
         return response.braze_days  # type: ignore[attr-defined, no-any-return]
 
     # --- Planning and syncing partitions ---------------------------------------------------
+    #
+    # The SDK syncs the base streams one after another, each partition in order, from one
+    # thread that must stay the only writer. At the first get_records call, a SyncRun plans
+    # every partition of this and the following streams, in the SDK's order, and fetches
+    # their windows on one pool of max_parallel_requests workers; the writer takes results
+    # strictly in plan order, so the pool keeps running ahead across partition and stream
+    # boundaries while the output stays what a sequential run writes.
 
     def _selected_streams(self) -> list[BrazeSeriesStream]:
         streams: list[BrazeSeriesStream] = [self] if self.selected else []
@@ -342,22 +395,28 @@ class BrazeSeriesStream(RESTStream):
             streams.append(message_stream)
         return streams
 
-    def _bookmark(self, stream: BrazeSeriesStream, partition: Partition) -> dt.date | None:
-        value = stream.get_context_state(partition).get("replication_key_value")
+    def _bookmark(self, stream: BrazeSeriesStream, state: Mapping[str, Any]) -> dt.date | None:
+        value = state.get("replication_key_value")
         if value is None:
             return None
         try:
             return dt.date.fromisoformat(str(value)[:10])
         except ValueError:
             msg = (
-                f"State bookmark for stream '{stream.name}' {describe_partition(partition)} is "
-                f"{value!r}, not a date. Fix or remove that entry of the state."
+                f"State bookmark for stream '{stream.name}' "
+                f"{describe_partition(state.get('context') or {})} is {value!r}, not a date. "
+                "Fix or remove that entry of the state."
             )
             raise StateError(msg) from None
 
-    def _plan_partition(self, partition: Partition, today: dt.date) -> PartitionPlan:
+    def _plan_partition(
+        self,
+        partition: Partition,
+        today: dt.date,
+        states: tuple[tuple[BrazeSeriesStream, dict[str, Any]], ...],
+    ) -> PartitionPlan:
         settings = self.settings
-        bookmarks = [self._bookmark(s, partition) for s in self._selected_streams()]
+        bookmarks = [self._bookmark(stream, state) for stream, state in states]
         # Read from the earliest need of any selected stream, so none of them misses a day.
         bookmark = None if None in bookmarks or not bookmarks else min(bookmarks)
         first_day = starting_day(
@@ -368,80 +427,121 @@ class BrazeSeriesStream(RESTStream):
         )
         last_day = min(settings.end_date, today)
         windows = tuple(plan_windows(first_day, last_day, settings.window_days))
-        return PartitionPlan(partition, first_day, last_day, windows)
+        return PartitionPlan(partition, first_day, last_day, windows, states)
 
-    def _start_sync(self) -> None:
+    def _plan_partitions(self, partitions: list[Partition], today: dt.date) -> list[PartitionPlan]:
+        selected = self._selected_streams()
+        states = [_context_states(stream, partitions) for stream in selected]
+        return [
+            self._plan_partition(
+                partition, today, tuple(zip(selected, (s[i] for s in states), strict=True))
+            )
+            for i, partition in enumerate(partitions)
+        ]
+
+    def _synced_streams(self) -> list[BrazeSeriesStream]:
+        """The base streams the SDK syncs, in its order (Tap.sync_all walks tap.streams)."""
+        return [
+            stream
+            for stream in self._braze_tap.streams.values()
+            if isinstance(stream, BrazeSeriesStream)
+            and stream.parent_stream_type is None
+            and (stream.selected or stream.has_selected_descendents)
+        ]
+
+    def _start_sync(self) -> SyncRun | None:
+        """Plan and start fetching this stream and every one the SDK syncs after it."""
+        synced = self._synced_streams()
+        if self not in synced:
+            return None
+        streams = synced[synced.index(self) :]
         today = dt.datetime.now(dt.timezone.utc).date()
-        plans = [self._plan_partition(p, today) for p in self.partitions]
-        self._plans = {tuple(p.partition.values()): p for p in plans}
-        self._plan_order = [tuple(p.partition.values()) for p in plans]
-        self._next_plan = 0
-        jobs = (WindowJob(p.partition, w) for p in plans for w in p.windows)
-        self._prefetcher = OrderedPrefetcher(
-            self.fetch_window, jobs, workers=self.settings.max_parallel_requests
-        )
-        self._progress.start_stream(self.name, len(plans))
-        message_stream = self.message_stream
-        if message_stream is not None and message_stream.selected:
-            message_stream._write_schema_message()  # noqa: SLF001 - written before its records
+        plans = [
+            (stream, stream._plan_partitions(stream._partitions(), today))
+            for stream in streams
+        ]
+        run = SyncRun(plans, workers=self.settings.max_parallel_requests)
+        for stream in streams:
+            stream._stopping.clear()
+            stream._sync_run = run
+        return run
 
     def _finish_sync(self) -> None:
-        if self._prefetcher is not None:
-            self._prefetcher.close()
-        self._prefetcher = None
+        """Stop the run: workers stop waiting and retrying, then the pool closes."""
+        run = self._sync_run
+        streams = run.streams if run is not None else [self]
+        for stream in streams:
+            stream._stopping.set()
+            stream._sync_run = None
+        if run is not None:
+            run.prefetcher.close()
         self._progress.log(force=True)
 
-    def _fetch_partition(self, plan: PartitionPlan) -> Iterator[tuple[WindowJob, list[FetchedDay]]]:
-        key = tuple(plan.partition.values())
-        in_order = (
-            self._prefetcher is not None
-            and self._next_plan < len(self._plan_order)
-            and self._plan_order[self._next_plan] == key
-        )
-        if in_order:
-            self._next_plan += 1
-            assert self._prefetcher is not None
-            return self._prefetcher.take(len(plan.windows))
+    def _partitions(self) -> list[Partition]:
+        return [{field: p[field] for field in self.partition_fields} for p in self.partitions]
+
+    def _begin_stream(self, run: SyncRun | None) -> None:
+        """What comes once before a stream's first record: progress, the message SCHEMA."""
+        self._stream_begun = True
+        count = run.partition_count(self.name) if run is not None else len(self.partitions)
+        self._progress.start_stream(self.name, count)
+        message_stream = self.message_stream
+        if message_stream is not None and message_stream.selected:
+            message_stream._write_schema_message()
+
+    def _fetch_partition(self, plan: PartitionPlan, run: SyncRun | None) -> Iterator[Fetched]:
+        taken = run.take(self.name, plan) if run is not None else None
+        if taken is not None:
+            return taken
         # Asked out of plan order (e.g. the SDK's dry run): fetch this partition on its own.
-        return ((job, self.fetch_window(job)) for job in (WindowJob(plan.partition, w) for w in plan.windows))
+        return (
+            _fetch_job((self, WindowJob(plan.partition, window))) for window in plan.windows
+        )
 
     def get_records(self, context: Mapping | None) -> Iterable[dict[str, Any]]:
         if not context:
             return
-        if self._prefetcher is None:
-            self._start_sync()
+        run = self._sync_run or self._start_sync()
+        if not self._stream_begun:
+            self._begin_stream(run)
         partition: Partition = {field: context[field] for field in self.partition_fields}
-        plan = self._plans.get(tuple(partition.values())) or self._plan_partition(
-            partition, dt.datetime.now(dt.timezone.utc).date()
-        )
+        plan = run.plans.get((self.name, tuple(partition.values()))) if run else None
+        if plan is None:
+            plan = self._plan_partitions([partition], dt.datetime.now(dt.timezone.utc).date())[0]
+            run = None  # not part of the run's plan: fetched on its own, STATE right after
         message_stream = self.message_stream
-        write_messages = message_stream is not None and message_stream.selected
-        day_records = int(self.selected)
+        write_message = _record_writer(message_stream) if message_stream else None
+        records_per_day = int(self.selected)
+        written = 0
         emitted: set[dt.date] = set()
         try:
-            for _job, days in self._fetch_partition(plan):
-                for fetched in days:
+            for fetched in self._fetch_partition(plan, run):
+                self._extracted_at = fetched.extracted_at
+                for day in fetched.days:
                     # Days outside the range are the far edge of a window under the other
                     # reading of ending_at (see windows.py); the range gets each day once.
-                    if not plan.first_day <= fetched.day <= plan.last_day or fetched.day in emitted:
+                    if not plan.first_day <= day.day <= plan.last_day or day.day in emitted:
                         continue
-                    emitted.add(fetched.day)
-                    if write_messages:
-                        assert message_stream is not None
-                        for row in fetched.message_rows:
-                            message_stream._write_record_message(row)  # noqa: SLF001
-                    self._progress.count_day(
-                        day_records + (len(fetched.message_rows) if write_messages else 0)
-                    )
-                    yield fetched.day_row
+                    emitted.add(day.day)
+                    records = records_per_day
+                    if write_message is not None:
+                        for row in day.message_rows:
+                            write_message(row, fetched.extracted_at)
+                        records += len(day.message_rows)
+                    self._progress.count_day(records)
+                    written += records
+                    yield day.day_row
         except BaseException:
+            # Partitions finished before the failure keep their STATE; the rest stops.
+            if self._sync_run is not None and self._sync_run.state_pending:
+                self._write_tap_state()
             self._finish_sync()
             raise
-        self._complete_partition(plan, had_data=bool(emitted))
-        if self._next_plan >= len(self._plan_order):
-            self._finish_sync()
+        self._complete_partition(plan, had_data=bool(emitted), records=written, run=run)
 
-    def _complete_partition(self, plan: PartitionPlan, *, had_data: bool) -> None:
+    def _complete_partition(
+        self, plan: PartitionPlan, *, had_data: bool, records: int, run: SyncRun | None
+    ) -> None:
         """Move the bookmarks of a finished partition, then emit STATE (after its records)."""
         if not had_data and plan.windows and self.no_data_hint:
             self.logger.warning(
@@ -451,16 +551,195 @@ class BrazeSeriesStream(RESTStream):
                 plan.last_day,
                 self.no_data_hint,
             )
-        for stream in self._selected_streams():
-            state = stream.get_context_state(plan.partition)
+        for stream, state in plan.states:
             state.pop("progress_markers", None)
-            previous = self._bookmark(stream, plan.partition)
+            previous = self._bookmark(stream, state)
             if previous is None or previous < plan.last_day:
                 state["replication_key"] = self.replication_key
                 state["replication_key_value"] = plan.last_day.isoformat()
             stream.state_manager.is_flushed = False
         self._progress.partition_done()
+        if run is None:  # fetched on its own (out of plan order): nothing to pace
+            self._write_tap_state()
+            return
+        stream_done = run.stream_done(self.name)
+        if run.state_due(records, stream_done=stream_done, tap_state=self.tap_state):
+            self._write_tap_state()
+        if run.done:
+            self._finish_sync()
+        elif stream_done:
+            self._stream_begun = False
+            self._progress.log(force=True)
+
+    def _write_tap_state(self) -> None:
         if self.selected:
             self._write_state_message()
         elif (message_stream := self.message_stream) is not None and message_stream.selected:
-            message_stream._write_state_message()  # noqa: SLF001
+            message_stream._write_state_message()
+        if self._sync_run is not None:
+            self._sync_run.state_written()
+
+    # --- The per-record path -----------------------------------------------------------------
+
+    @property
+    def _writes_records_directly(self) -> bool:
+        """Whether the SDK's per-record steps would leave this stream's records unchanged.
+
+        They are: drop deselected properties, conform types (level NONE here: a no-op), apply
+        stream maps and flattening, build a RecordMessage and its dict. With no map, alias,
+        filter, flattening or deselected property, the record is written as is, in the very
+        bytes the SDK's msgspec writer would produce.
+        """
+        if self._direct_records is None:
+            maps = self.stream_maps
+            self._direct_records = (
+                isinstance(self._tap.message_writer, BufferedMsgSpecWriter)
+                and len(maps) == 1
+                and type(maps[0]) is SameRecordTransform
+                and maps[0].stream_alias == self.name
+                and not maps[0].flattening_enabled
+                and all(self.mask.values())
+                and self.TYPE_CONFORMANCE_LEVEL == TypeConformanceLevel.NONE
+                and self._stream_version is None
+            )
+        return self._direct_records
+
+    def _write_record_message(self, record: dict) -> None:
+        if self._writes_records_directly:
+            writer: BufferedMsgSpecWriter = self._tap.message_writer  # type: ignore[assignment]
+            writer.write_record(self.name, record, self._extracted_at or utc_now())
+        else:
+            super()._write_record_message(record)
+
+
+def _record_writer(stream: BrazeSeriesStream) -> Callable[[Row, dt.datetime], None] | None:
+    """How get_records writes a message-level row: directly when nothing would change it."""
+    if not stream.selected:
+        return None
+    if stream._writes_records_directly:
+        writer: BufferedMsgSpecWriter = stream._tap.message_writer  # type: ignore[assignment]
+        return partial(writer.write_record, stream.name)
+    return lambda row, _extracted: stream._write_record_message(row)
+
+
+def _context_key(context: Mapping[str, Any]) -> frozenset:
+    return frozenset(context.items())
+
+
+def _context_states(stream: BrazeSeriesStream, partitions: list[Partition]) -> list[dict]:
+    """Each partition's writeable state entry of ``stream``, found in one pass.
+
+    The SDK's get_context_state scans the stream's partition list on every call, so planning
+    n partitions through it costs O(n^2): minutes at a few thousand partitions. Entries are the
+    SDK's own dicts (bookmarks.<stream>.partitions[i]), so the SDK writes what we set.
+    """
+    entries = stream.stream_state.setdefault("partitions", [])
+    index: dict[frozenset, dict] = {}
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("context"), dict):
+            index.setdefault(_context_key(entry["context"]), entry)
+    states = []
+    for partition in partitions:
+        key = _context_key(partition)
+        if key not in index:
+            index[key] = {"context": dict(partition)}
+            entries.append(index[key])
+        states.append(index[key])
+    return states
+
+
+def _fetch_job(job: FetchJob) -> Fetched:
+    """Runs on a worker thread: one window, stamped with when its response arrived."""
+    stream, window_job = job
+    days = stream.fetch_window(window_job)
+    return Fetched(days, dt.datetime.now(dt.timezone.utc))
+
+
+class SyncRun:
+    """One run's plan for every base stream still to sync, fetched on one shared pool."""
+
+    STATE_EVERY_SECONDS = 30.0
+    """At least this often a finished partition's STATE goes out, whatever its cost."""
+    RECORDS_PER_PARTITION = 10
+    """What a finished partition counts for, in records, toward the next STATE."""
+
+    def __init__(
+        self,
+        plans: list[tuple[BrazeSeriesStream, list[PartitionPlan]]],
+        *,
+        workers: int,
+    ) -> None:
+        self.streams = [stream for stream, _ in plans]
+        self.plans: dict[tuple[str, tuple[str, ...]], PartitionPlan] = {}
+        self._order: list[tuple[str, tuple[str, ...]]] = []
+        self._counts = {stream.name: len(stream_plans) for stream, stream_plans in plans}
+        self._last_of_stream: dict[str, int] = {}
+        for stream, stream_plans in plans:
+            for plan in stream_plans:
+                key = (stream.name, tuple(plan.partition.values()))
+                self.plans[key] = plan
+                self._order.append(key)
+            self._last_of_stream[stream.name] = len(self._order)
+        self._next = 0
+        jobs = (
+            (stream, WindowJob(plan.partition, window))
+            for stream, stream_plans in plans
+            for plan in stream_plans
+            for window in plan.windows
+        )
+        self.prefetcher: OrderedPrefetcher[FetchJob, Fetched] = OrderedPrefetcher(
+            _fetch_job, jobs, workers=workers
+        )
+        self._records_since_state = 0
+        self._partitions_since_state = 0
+        self._state_at = time.monotonic()
+
+    def partition_count(self, stream: str) -> int:
+        return self._counts.get(stream, 0)
+
+    def take(self, stream: str, plan: PartitionPlan) -> Iterator[Fetched] | None:
+        """The partition's windows, in order, if it is the next in plan order; else None."""
+        key = (stream, tuple(plan.partition.values()))
+        if self._next >= len(self._order) or self._order[self._next] != key:
+            return None
+        self._next += 1
+        return (fetched for _job, fetched in self.prefetcher.take(len(plan.windows)))
+
+    def stream_done(self, stream: str) -> bool:
+        return self._next >= self._last_of_stream.get(stream, 0)
+
+    @property
+    def done(self) -> bool:
+        return self._next >= len(self._order)
+
+    @property
+    def state_pending(self) -> bool:
+        return self._partitions_since_state > 0
+
+    def state_due(self, records: int, *, stream_done: bool, tap_state: Mapping) -> bool:
+        """Whether a finished partition's STATE goes out now.
+
+        A STATE holds every partition's bookmark, so one per partition costs O(partitions^2)
+        in all: gigabytes of STATE at a few thousand partitions. A STATE is due once the
+        records (and partitions) written since the last one outweigh its entries, so STATE
+        output stays proportional to record output; also every STATE_EVERY_SECONDS, and at the
+        end of each stream. Each STATE still comes after all records of what it covers.
+        """
+        self._records_since_state += records
+        self._partitions_since_state += 1
+        entries = sum(
+            len(stream_state.get("partitions") or ())
+            for stream_state in (tap_state.get("bookmarks") or {}).values()
+            if isinstance(stream_state, Mapping)
+        )
+        work = self._records_since_state + self.RECORDS_PER_PARTITION * self._partitions_since_state
+        return (
+            stream_done
+            or work >= entries
+            or time.monotonic() - self._state_at >= self.STATE_EVERY_SECONDS
+        )
+
+    def state_written(self) -> None:
+        self._records_since_state = 0
+        self._partitions_since_state = 0
+        self._state_at = time.monotonic()

@@ -28,7 +28,7 @@ class BrazeTransientError(RetriableAPIError):
     """A response worth retrying with backoff (5xx, truncated or malformed bodies)."""
 
 
-class BrazeRateLimited(BrazeError):  # noqa: N818 - it is a condition, not a failure
+class BrazeRateLimited(BrazeError):
     """A 429 with a known wait; the request is retried after ``wait`` seconds."""
 
     def __init__(self, message: str, wait: float) -> None:
@@ -36,8 +36,12 @@ class BrazeRateLimited(BrazeError):  # noqa: N818 - it is a condition, not a fai
         self.wait = wait
 
 
-class BrazeGaveUp(BrazeError):  # noqa: N818 - it names what happened
+class BrazeGaveUp(BrazeError):
     """Retries of one request are exhausted."""
+
+
+class BrazeStopped(BrazeError):
+    """The run is stopping after an error elsewhere: this request was not made or retried."""
 
 
 class StateError(BrazeError):
@@ -46,7 +50,7 @@ class StateError(BrazeError):
 
 def redact(text: str, secret: str) -> str:
     """``text`` with every occurrence of ``secret`` masked."""
-    if secret and len(secret) >= 4:  # noqa: PLR2004 - shorter strings would mask random text
+    if secret and len(secret) >= 4:
         return text.replace(secret, "***")
     return text
 

@@ -16,7 +16,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_braze_sends.errors import BrazeError, StateError
-from tap_braze_sends.output import BufferedMsgSpecWriter
+from tap_braze_sends.output import BufferedMsgSpecWriter, EncodedStateWriter
 from tap_braze_sends.pacing import RateBudget
 from tap_braze_sends.progress import Progress
 from tap_braze_sends.settings import (
@@ -165,6 +165,8 @@ class TapBrazeSends(Tap):
         self._budgets_lock = threading.Lock()
         self.progress = Progress()
         super().__init__(*args, **kwargs)
+        # Deduplicates STATE without a deep copy of the state per message (output.py).
+        self._state_writer = EncodedStateWriter(self.message_writer)
 
     # --- Settings --------------------------------------------------------------------------
 
@@ -258,7 +260,7 @@ def _read_state_file(handle: io.TextIOBase) -> str:
     if not isinstance(parsed, dict):
         msg = f"State file {name} must hold a JSON object, got {type(parsed).__name__}."
         raise StateError(msg)
-    return text
+    return text if text.strip() else "{}"  # an empty file (a first run's placeholder) is no state
 
 
 if __name__ == "__main__":

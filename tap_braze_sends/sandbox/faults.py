@@ -35,6 +35,8 @@ class FaultPlan:
     first_n: int = 0
     seed: int = 0
     slow_seconds: float = 3.0
+    only_ids: tuple[str, ...] = ()
+    """When set, only requests whose campaign_id or send_id is one of these meet faults."""
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(FAULT_KINDS)
@@ -45,13 +47,19 @@ class FaultPlan:
 
     def fault_for(self, request_key: str, attempt: int) -> str | None:
         """The fault for the `attempt`-th (1-based) attempt of a request, or None."""
-        if not self.kinds:
+        if not self.kinds or (self.only_ids and not _targets(request_key, self.only_ids)):
             return None
         h = digest(self.seed, "fault", request_key, attempt)
         draw = (h & 0xFFFFFFFF) / 2**32
         if attempt <= self.first_n or draw < self.rate:
             return self.kinds[(h >> 32) % len(self.kinds)]
         return None
+
+
+def _targets(request_key: str, ids: tuple[str, ...]) -> bool:
+    query = request_key.partition("?")[2]
+    values = {pair.partition("=")[2] for pair in query.split("&")}
+    return any(i in values for i in ids)
 
 
 def request_key(path: str, params: list[tuple[str, str]]) -> str:

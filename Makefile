@@ -1,0 +1,35 @@
+# A fresh clone needs two commands (README, "Quick start"):
+#   make demo   simulated Braze -> meltano run tap-braze-sends target-duckdb -> a summary
+#   make test   the whole test suite (PostgreSQL's server binaries must be installed)
+# Each step is skipped when already done: the venv is reinstalled only when pyproject.toml
+# changes, Meltano's plugins only when meltano.yml or pyproject.toml do.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?= -n 2
+
+.PHONY: setup demo test lint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+# Meltano in .venv-meltano (its dependencies never meet singer-sdk's), plugins in .meltano/.
+setup: $(VENV)/.installed
+	$(PY) scripts/meltano_env.py install
+
+demo: $(VENV)/.installed
+	$(PY) scripts/demo.py
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) .venv-meltano .meltano output

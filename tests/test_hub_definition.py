@@ -1,0 +1,210 @@
+"""The Meltano definitions of the extractor cannot drift from the tap.
+
+`tap-braze-sends --about --format=json` is the one declaration of the settings. The Meltano Hub
+file (plugins/extractors/) and meltano.yml's extractor are checked against it here: every
+setting present with its kind, label and description, none extra, the capabilities equal.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from conftest import TAP
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import meltano_env  # noqa: E402  (scripts/ is not a package)
+import plugin_defs  # noqa: E402
+
+HUB_REQUIRED = (
+    "name",
+    "variant",
+    "label",
+    "description",
+    "namespace",
+    "pip_url",
+    "repo",
+    "executable",
+    "capabilities",
+    "settings",
+    "settings_group_validation",
+    "keywords",
+    "maintenance_status",
+    "domain_url",
+    "logo_url",
+)
+# The kind a person expects for each JSON-schema shape; written out here, independently of
+# scripts/plugin_defs.py, so that a bug in the generator fails this test too.
+EXPECTED_KINDS = {
+    "api_key": "password",
+    "api_url": "string",
+    "sends": "array",
+    "campaign_ids": "array",
+    "start_date": "date_iso8601",
+    "end_date": "date_iso8601",
+    "lookback_days": "integer",
+    "window_days": "integer",
+    "max_parallel_requests": "integer",
+    "request_timeout": "decimal",
+    "max_retries": "integer",
+    "retry_initial_wait": "decimal",
+    "max_rate_limit_wait": "decimal",
+    "stream_maps": "object",
+    "stream_map_config": "object",
+    "faker_config": "object",
+    "flattening_enabled": "boolean",
+    "flattening_max_depth": "integer",
+    "flattening_max_key_length": "integer",
+    "flattening_separator": "string",
+}
+JSON_TYPE_KINDS = {
+    "integer": {"integer"},
+    "number": {"decimal"},
+    "boolean": {"boolean"},
+    "array": {"array"},
+    "object": {"object"},
+    "string": {"string", "password", "date_iso8601"},
+}
+
+
+@pytest.fixture(scope="module")
+def about() -> dict[str, Any]:
+    proc = subprocess.run(
+        [TAP, "--about", "--format=json"], capture_output=True, text=True, check=True
+    )
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def hub() -> dict[str, Any]:
+    return yaml.safe_load(plugin_defs.HUB_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def meltano_yml() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "meltano.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def extractor(meltano_yml: dict[str, Any]) -> dict[str, Any]:
+    (tap,) = [p for p in meltano_yml["plugins"]["extractors"] if p["name"] == "tap-braze-sends"]
+    return tap
+
+
+def _json_types(prop: dict[str, Any]) -> set[str]:
+    types = prop.get("type", [])
+    return ({types} if isinstance(types, str) else set(types)) - {"null"}
+
+
+def test_hub_file_has_the_hub_fields(hub: dict[str, Any], about: dict[str, Any]) -> None:
+    missing = [field for field in HUB_REQUIRED if not hub.get(field)]
+    assert not missing
+    assert hub["name"] == about["name"] == "tap-braze-sends"
+    assert hub["namespace"] == "tap_braze_sends"
+    assert hub["executable"] == "tap-braze-sends"
+    assert hub["maintenance_status"] in {"active", "beta", "development", "inactive", "unknown"}
+    assert plugin_defs.HUB_FILE.name == f"{hub['name']}--{hub['variant']}.yml"
+
+
+def test_hub_settings_match_about(hub: dict[str, Any], about: dict[str, Any]) -> None:
+    properties = about["settings"]["properties"]
+    by_name = {s["name"]: s for s in hub["settings"]}
+    assert len(by_name) == len(hub["settings"]), "a setting is declared twice"
+    assert list(by_name) == list(properties), "settings differ from --about (missing or extra)"
+    assert set(EXPECTED_KINDS) == set(properties), "a new setting: add its kind to this test"
+    for name, prop in properties.items():
+        setting = by_name[name]
+        assert setting["kind"] == EXPECTED_KINDS[name], name
+        assert setting["kind"] in JSON_TYPE_KINDS[sorted(_json_types(prop))[0]], name
+        assert setting.get("description") == prop.get("description"), name
+        assert setting["label"] == prop.get("title", name), name
+        assert bool(setting.get("sensitive")) == bool(prop.get("secret")), name
+        if prop.get("default") is not None:
+            assert setting["value"] == prop["default"], name
+        else:
+            assert "value" not in setting, name
+    assert by_name["api_key"]["sensitive"] is True
+    assert by_name["api_key"]["kind"] == "password"
+
+
+def test_hub_capabilities_and_required_settings(hub: dict[str, Any], about: dict[str, Any]) -> None:
+    assert hub["capabilities"] == about["capabilities"]
+    for wanted in ("state", "catalog", "discover", "about", "stream-maps", "schema-flattening"):
+        assert wanted in hub["capabilities"]
+    required = set(about["settings"]["required"])
+    assert required == {"api_key", "api_url"}
+    assert [set(group) for group in hub["settings_group_validation"]] == [required]
+
+
+def test_generated_files_are_current() -> None:
+    """Re-rendering from --about gives byte-for-byte the committed files."""
+    about_json = plugin_defs.about()
+    assert plugin_defs.HUB_FILE.read_text() == plugin_defs.render_hub(about_json), (
+        "Hub file is stale: run python scripts/plugin_defs.py"
+    )
+    text = (ROOT / "meltano.yml").read_text()
+    assert plugin_defs.with_meltano_block(text, plugin_defs.render_meltano_block(about_json)) == (
+        text
+    ), "meltano.yml's extractor settings are stale: run python scripts/plugin_defs.py"
+
+
+def test_meltano_yml_extractor_matches_hub(
+    extractor: dict[str, Any], hub: dict[str, Any], about: dict[str, Any]
+) -> None:
+    assert extractor["namespace"] == hub["namespace"]
+    assert extractor["executable"] == hub["executable"]
+    assert extractor["pip_url"] == "-e ."
+    assert sorted(extractor["capabilities"]) == sorted(about["capabilities"])
+    assert extractor["settings"] == hub["settings"]
+    assert extractor["settings_group_validation"] == hub["settings_group_validation"]
+
+
+def test_meltano_yml_loaders_and_environments(meltano_yml: dict[str, Any]) -> None:
+    loaders = {p["name"]: p for p in meltano_yml["plugins"]["loaders"]}
+    assert set(loaders) == {"target-duckdb", "target-postgres", "target-snowflake", "target-jsonl"}
+    assert loaders["target-postgres"]["variant"] == "meltanolabs"
+    assert loaders["target-postgres"]["pip_url"].startswith("meltanolabs-target-postgres==")
+    assert loaders["target-snowflake"]["variant"] == "meltanolabs"
+    assert loaders["target-snowflake"]["pip_url"].startswith("meltanolabs-target-snowflake==")
+    for loader in loaders.values():
+        # Inline definitions: Meltano never has to reach the Hub, and versions are pinned.
+        assert loader["namespace"], loader["name"]
+        assert loader["executable"], loader["name"]
+        assert "==" in loader["pip_url"], loader["name"]
+        sensitive = {s["name"] for s in loader["settings"] if s.get("sensitive")}
+        assert {"password"} <= sensitive or loader["name"] in {"target-duckdb", "target-jsonl"}
+    assert [e["name"] for e in meltano_yml["environments"]] == ["dev", "prod"]
+    assert meltano_yml["default_environment"] == "dev"
+    assert meltano_yml["send_anonymous_usage_stats"] is False
+    # No secret of a real workspace lives in the project file.
+    (prod_tap,) = meltano_yml["environments"][1]["config"]["plugins"]["extractors"]
+    assert "api_key" not in prod_tap.get("config", {})
+
+
+@pytest.fixture(scope="module")
+def meltano_schema() -> dict[str, Any]:
+    """Meltano's own JSON schema for meltano.yml, from the project's Meltano install."""
+    meltano_env.ensure_meltano()
+    (path,) = (ROOT / ".venv-meltano").glob("lib/python*/site-packages/meltano/schemas/*.json")
+    return json.loads(path.read_text())
+
+
+def test_meltano_yml_valid_for_meltano(
+    meltano_yml: dict[str, Any], meltano_schema: dict[str, Any]
+) -> None:
+    validator = jsonschema.validators.validator_for(meltano_schema)(meltano_schema)
+    errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(meltano_yml)]
+    assert not errors
+    # The validator does reject what Meltano rejects (so the check above can fail).
+    broken = copy.deepcopy(meltano_yml)
+    broken["plugins"]["extractors"][0]["capabilities"].append("teleport")
+    assert list(validator.iter_errors(broken))

@@ -1,0 +1,139 @@
+"""The README tells the truth: generated tables are current, commands and pins are real."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import TAP
+
+from tap_braze_sends import streams as stream_classes
+from tap_braze_sends.settings import parse_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import update_readme  # noqa: E402  (scripts/ is not a package)
+
+README = (ROOT / "README.md").read_text()
+
+
+def section(title: str) -> str:
+    """The text under a `## title` / `### title` heading, up to the next heading of any level."""
+    match = re.search(rf"^#+ {re.escape(title)}\n(.*?)(?=^#+ |\Z)", README, re.S | re.M)
+    assert match, f"README has no section {title!r}"
+    return match.group(1)
+
+
+def table_rows(text: str) -> list[list[str]]:
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in text.splitlines()
+        if line.startswith("|")
+    ]
+    return [r for r in rows[1:] if not set("".join(r)) <= set(":- ")]  # no header, no rule
+
+
+@pytest.fixture(scope="module")
+def about() -> dict[str, Any]:
+    proc = subprocess.run(
+        [TAP, "--about", "--format=json"], capture_output=True, text=True, check=True
+    )
+    return json.loads(proc.stdout)
+
+
+def test_settings_table_is_current() -> None:
+    table = update_readme.settings_table(update_readme.about_markdown())
+    assert update_readme.render(README, table) == README, (
+        "README settings table is stale: run python scripts/update_readme.py"
+    )
+
+
+def test_settings_table_names_every_setting(about: dict[str, Any]) -> None:
+    names = [row[0] for row in table_rows(section("Settings"))]
+    for name in about["settings"]["properties"]:
+        assert name in names, f"{name} missing from the README settings table"
+
+
+def test_quick_start_is_the_two_make_commands() -> None:
+    quick = section("Quick start")
+    commands = re.findall(r"^(make \w+)", quick, re.M)
+    assert commands == ["make demo", "make test"]
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("demo", "test"):
+        assert re.search(rf"^{target}:", makefile, re.M), f"Makefile has no {target} target"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^\s*make test\s*$", ci, re.M), ".ci/run must run `make test`"
+    assert "set -euo pipefail" in ci
+
+
+def test_streams_table_matches_the_tap() -> None:
+    rows = table_rows(section("Streams"))
+    by_name = {row[0].strip("`"): row for row in rows}
+    classes = {
+        cls.name: cls
+        for cls in vars(stream_classes).values()
+        if isinstance(cls, type) and getattr(cls, "name", None) and hasattr(cls, "primary_keys")
+    }
+    assert (
+        set(by_name)
+        == set(classes)
+        == {
+            "send_analytics",
+            "send_message_analytics",
+            "campaign_analytics",
+            "campaign_message_analytics",
+        }
+    )
+    for name, cls in classes.items():
+        _, endpoint, keys, one_record_per = by_name[name]
+        assert endpoint == cls.path, name
+        assert [k.strip() for k in keys.split(",")] == list(cls.primary_keys), name
+        assert one_record_per, name
+
+
+def test_sample_config_is_valid() -> None:
+    block = re.search(r"```json\n(.*?)```", section("Sample config"), re.S)
+    assert block
+    config = json.loads(block.group(1))
+    settings = parse_settings(config, dt.date(2026, 3, 31))
+    assert settings is not None
+    assert set(config) <= set(json.loads(_about_json())["settings"]["properties"])
+
+
+def _about_json() -> str:
+    return subprocess.run(
+        [TAP, "--about", "--format=json"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_plugin_pins_in_readme_match_meltano_yml() -> None:
+    meltano = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    for loader in meltano["plugins"]["loaders"]:
+        for requirement in loader["pip_url"].split():
+            assert f"`{requirement}`" in README or requirement in README, requirement
+
+
+def test_readme_documents_what_users_ask() -> None:
+    for title in (
+        "State and lookback",
+        "Windows and the day of `ending_at`",
+        "Running with Meltano",
+        "Snowflake",
+        "Scale",
+        "Benchmarks",
+    ):
+        assert section(title) is not None
+    scale = section("Scale")
+    for fact in ("--state-id-suffix", "250,000", "50,000", "max_parallel_requests", "Dagster"):
+        assert fact in scale, fact
