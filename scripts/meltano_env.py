@@ -67,6 +67,11 @@ def install_lock() -> Iterator[None]:
 
 def ensure_meltano() -> Path:
     """Create .venv-meltano with the pinned Meltano unless it is already there."""
+    with install_lock():
+        return _ensure_meltano_locked()
+
+
+def _ensure_meltano_locked() -> Path:
     if _meltano_version() == MELTANO_VERSION:
         return MELTANO
     print(f"Installing meltano=={MELTANO_VERSION} into {MELTANO_VENV} ...", file=sys.stderr)
@@ -75,11 +80,7 @@ def ensure_meltano() -> Path:
     subprocess.run(
         [
             str(MELTANO_VENV / "bin" / "python"),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            f"meltano=={MELTANO_VERSION}",
+            *("-m", "pip", "install", "-q", f"meltano=={MELTANO_VERSION}"),
         ],
         check=True,
     )
@@ -116,8 +117,8 @@ def _stamp(name: str) -> Path:
 
 def ensure_plugins(names: Sequence[str] = (EXTRACTOR, *LOADERS)) -> None:
     """Install the named plugins whose venv is missing or older than the definitions."""
-    ensure_meltano()
     with install_lock():
+        _ensure_meltano_locked()
         fingerprint = _fingerprint()
         stale = [
             name

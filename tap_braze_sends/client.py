@@ -9,6 +9,8 @@ day-level stream (without writing its records) when only the message-level one i
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -22,12 +24,13 @@ import msgspec
 import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk.authenticators import BearerTokenAuthenticator
-from singer_sdk.helpers._typing import TypeConformanceLevel
 from singer_sdk.helpers._util import utc_now
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.streams import RESTStream
 
 from tap_braze_sends.errors import (
+    BrazeError,
     BrazeGaveUp,
     BrazeRateLimited,
     BrazeStopped,
@@ -228,6 +231,14 @@ class BrazeSeriesStream(RESTStream):
         )
         self.validate_response(response)
         return response
+
+    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
+        # The SDK logs "An unhandled error occurred while syncing ..." before re-raising. For
+        # an error a person must fix, the tap's one message (TapBrazeSends.invoke) says it
+        # all, so that line goes to DEBUG; any other exception keeps it.
+        if level >= logging.ERROR and isinstance(sys.exc_info()[1], BrazeError):
+            level = logging.DEBUG
+        super().log(message, *args, level=level, **kwargs)
 
     def validate_response(self, response: requests.Response) -> None:
         status = response.status_code

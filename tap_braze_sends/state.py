@@ -34,6 +34,13 @@ def validate_state(state: Mapping[str, Any], known_streams: set[str]) -> None:
             continue
         if not isinstance(entry, Mapping):
             raise _fail(f"bookmarks.{stream} is not an object")
+        if entry.get("replication_key_value") is not None:
+            # A bookmark for the whole stream (another tap's layout): resuming from it would
+            # silently re-read everything from start_date, or skip days.
+            raise _fail(
+                f"bookmarks.{stream} has one bookmark for the whole stream "
+                f"({entry['replication_key_value']!r}); this tap keeps one per partition"
+            )
         partitions = entry.get("partitions", [])
         if not isinstance(partitions, list):
             raise _fail(f"bookmarks.{stream}.partitions is not a list")

@@ -32,9 +32,10 @@ def the_one_message(run: TapRun, needle: str) -> str:
     """The run failed with exactly one error line containing ``needle``, and no traceback."""
     assert run.returncode != 0
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
-    matching = [line for line in error_lines(run) if needle in line]
-    assert len(matching) == 1, error_lines(run)
-    return matching[0]
+    errors = error_lines(run)
+    assert len(errors) == 1, errors  # one message, not a wall of them
+    assert needle in errors[0]
+    return errors[0]
 
 
 def assert_nothing_sent_twice(sim: BrazeSimulator) -> None:
@@ -196,7 +197,10 @@ def test_403_names_the_missing_permission(
     assert_nothing_sent_twice(simulator)
     # The endpoint the key may read was fully extracted and saved before the failure.
     for stream in finished:
-        assert bookmarks(run, stream) == {("camp-0001",): "2026-03-31", ("camp-0002",): "2026-03-31"}
+        assert bookmarks(run, stream) == {
+            ("camp-0001",): "2026-03-31",
+            ("camp-0002",): "2026-03-31",
+        }
 
 
 def test_400_names_the_partition_and_brazes_message_after_saving_earlier_partitions(
@@ -273,6 +277,11 @@ BAD_STATES = {
     "stream entry is a list": (
         '{"bookmarks": {"campaign_analytics": []}}',
         "bookmarks.campaign_analytics is not an object",
+    ),
+    "one bookmark for the whole stream": (
+        '{"bookmarks": {"send_analytics": {"replication_key": "time", '
+        '"replication_key_value": "2026-03-01"}}}',
+        "bookmarks.send_analytics has one bookmark for the whole stream ('2026-03-01')",
     ),
     "partitions not a list": (
         '{"bookmarks": {"send_analytics": {"partitions": {"a": 1}}}}',

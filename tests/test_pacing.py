@@ -70,7 +70,8 @@ def test_headers_are_read_in_any_letter_case(names: tuple[str, ...], mapping: ty
 
 
 @pytest.mark.parametrize(
-    "garbage", ["", "  ", "abc", "12abc", "nan", "inf", "-inf", "-5", "Wed, 21 Oct 2026 07:28:00 GMT"]
+    "garbage",
+    ["", "  ", "abc", "12abc", "nan", "inf", "-inf", "-5", "Wed, 21 Oct 2026 07:28:00 GMT"],
 )
 def test_garbled_headers_are_none_not_a_crash(garbage: str) -> None:
     raw = {
