@@ -1,6 +1,6 @@
 # A fresh clone needs two commands (README, "Quick start"):
 #   make demo   simulated Braze -> meltano run tap-braze-sends target-duckdb -> a summary
-#   make test   the whole test suite (PostgreSQL's server binaries must be installed)
+#   make test   the whole test suite (installs PostgreSQL's server binaries if missing)
 # Each step is skipped when already done: the venv is reinstalled only when pyproject.toml
 # changes, Meltano's plugins only when meltano.yml or pyproject.toml do.
 
@@ -26,6 +26,7 @@ demo: $(VENV)/.installed
 	$(PY) scripts/demo.py
 
 test: setup
+	bash scripts/ensure_system_packages.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
