@@ -161,7 +161,9 @@ class RateBudget:
             if stop is not None and stop.is_set():
                 raise AcquireCancelled
             with self._lock:
-                wait = self._wait_needed(self._clock())
+                now = self._clock()
+                after_429 = now < self._blocked_until
+                wait = self._wait_needed(now)
                 if wait is None:
                     # Woken by release(); the timeout only guards against a lost response.
                     self._lock.wait(timeout=_RESPONSE_WAIT_SECONDS)
@@ -178,14 +180,17 @@ class RateBudget:
                 self.waits += 1
                 self.waited_seconds += wait
                 remaining, limit = self._remaining, self._limit
-            logger.info(
-                "Braze %s rate budget nearly spent (remaining=%s, limit=%s): waiting %.1f s "
-                "for its reset",
-                self.name,
-                remaining,
-                limit,
-                wait,
-            )
+            if after_429:
+                logger.info("Braze %s rate limit: holding %.1f s after a 429", self.name, wait)
+            else:
+                logger.info(
+                    "Braze %s rate budget nearly spent (remaining=%s, limit=%s): waiting %.1f s "
+                    "for its reset",
+                    self.name,
+                    remaining,
+                    limit,
+                    wait,
+                )
             if stop is None:
                 self._sleep(wait)
             else:
