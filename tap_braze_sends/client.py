@@ -9,6 +9,7 @@ day-level stream (without writing its records) when only the message-level one i
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import sys
 import threading
@@ -466,6 +467,9 @@ class BrazeSeriesStream(RESTStream):
         if self not in synced:
             return None
         streams = synced[synced.index(self) :]
+        # Everything alive now (the SDK, the catalog, the state) lives for the whole run:
+        # keep the cyclic GC from rescanning it during the run and once more at exit.
+        gc.freeze()
         today = dt.datetime.now(dt.timezone.utc).date()
         plans = [
             (stream, stream._plan_partitions(stream._partitions(), today))
@@ -542,13 +546,15 @@ class BrazeSeriesStream(RESTStream):
                     self._progress.count_day(records)
                     written += records
                     yield day.day_row
+            self._complete_partition(plan, had_data=bool(emitted), records=written, run=run)
         except BaseException:
             # Partitions finished before the failure keep their STATE; the rest stops.
-            if self._sync_run is not None and self._sync_run.state_pending:
-                self._write_tap_state()
-            self._finish_sync()
+            try:
+                if self._sync_run is not None and self._sync_run.state_pending:
+                    self._write_tap_state()
+            finally:
+                self._finish_sync()
             raise
-        self._complete_partition(plan, had_data=bool(emitted), records=written, run=run)
 
     def _complete_partition(
         self, plan: PartitionPlan, *, had_data: bool, records: int, run: SyncRun | None
@@ -659,6 +665,28 @@ def _context_states(stream: BrazeSeriesStream, partitions: list[Partition]) -> l
     return states
 
 
+def _first_job_per_pool(
+    plans: list[tuple[BrazeSeriesStream, list[PartitionPlan]]],
+) -> dict[int, FetchJob]:
+    """The first request of each rate-limit pool after the first, by position in the plan.
+
+    A pool's budget is probed with one request before any other goes out (pacing.py): fetched
+    early, a later stream's probe overlaps the first stream's requests instead of stalling
+    the pool when the writer reaches that stream.
+    """
+    early: dict[int, FetchJob] = {}
+    pools: set[str] = set()
+    position = 0
+    for stream, stream_plans in plans:
+        first = next((p for p in stream_plans if p.windows), None)
+        if first is not None and stream.rate_limit_pool not in pools:
+            if pools:
+                early[position] = (stream, WindowJob(first.partition, first.windows[0]))
+            pools.add(stream.rate_limit_pool)
+        position += sum(len(p.windows) for p in stream_plans)
+    return early
+
+
 def _fetch_job(job: FetchJob) -> Fetched:
     """Runs on a worker thread: one window, stamped with when its response arrived."""
     stream, window_job = job
@@ -699,7 +727,7 @@ class SyncRun:
             for window in plan.windows
         )
         self.prefetcher: OrderedPrefetcher[FetchJob, Fetched] = OrderedPrefetcher(
-            _fetch_job, jobs, workers=workers
+            _fetch_job, jobs, workers=workers, early=_first_job_per_pool(plans)
         )
         self._records_since_state = 0
         self._partitions_since_state = 0

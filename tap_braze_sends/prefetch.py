@@ -5,14 +5,15 @@ the only writer of Singer messages. This module lets it keep doing so: the reque
 partitions run on a bounded pool, and the writer takes their results strictly in plan order,
 so a partition's records, then its STATE, come out exactly as in a sequential run.
 
-Memory stays bounded: at most ``max_ahead`` requests are submitted but not yet consumed,
-whatever the number of partitions or days.
+Memory stays bounded: at most ``max_ahead`` requests (plus the few ``early`` ones) are
+submitted but not yet consumed, whatever the number of partitions or days; and never more than
+``workers`` run at once.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
@@ -25,6 +26,11 @@ class OrderedPrefetcher(Generic[JobT, ResultT]):
 
     With ``workers == 1`` nothing runs ahead: each job is fetched when it is consumed, which is
     the SDK's own sequential behaviour.
+
+    ``early`` maps job positions to those jobs, to be started at once though their results
+    are still handed back in order: e.g. the first request to each rate-limit pool, whose
+    budget is unknown until a response reports it (pacing.py probes it with one request),
+    so that the probes do not wait for each other.
     """
 
     def __init__(
@@ -34,6 +40,7 @@ class OrderedPrefetcher(Generic[JobT, ResultT]):
         *,
         workers: int,
         max_ahead: int | None = None,
+        early: Mapping[int, JobT] | None = None,
     ) -> None:
         self._fetch = fetch
         self._jobs = iter(jobs)
@@ -45,6 +52,11 @@ class OrderedPrefetcher(Generic[JobT, ResultT]):
             if workers > 1
             else None
         )
+        self._position = 0
+        self._early: dict[int, Future[ResultT]] = {}
+        if self._pool is not None:
+            for position, job in sorted((early or {}).items()):
+                self._early[position] = self._pool.submit(self._fetch, job)
 
     def _fill(self) -> None:
         assert self._pool is not None
@@ -52,7 +64,11 @@ class OrderedPrefetcher(Generic[JobT, ResultT]):
             job = next(self._jobs, None)
             if job is None:
                 return
-            self._pending.append((job, self._pool.submit(self._fetch, job)))
+            future = self._early.pop(self._position, None)
+            if future is None:
+                future = self._pool.submit(self._fetch, job)
+            self._position += 1
+            self._pending.append((job, future))
 
     def _next(self) -> tuple[JobT, ResultT] | None:
         if self._pool is None:
@@ -79,6 +95,7 @@ class OrderedPrefetcher(Generic[JobT, ResultT]):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._pending.clear()
+        self._early.clear()
 
     def __enter__(self) -> OrderedPrefetcher[JobT, ResultT]:
         return self

@@ -21,7 +21,7 @@ import pytest
 from conftest import SIM_TODAY, TAP, TapRun, expected_records, run_tap, tap_config
 
 from tap_braze_sends.prefetch import OrderedPrefetcher
-from tap_braze_sends.sandbox import BrazeSimulator, Workspace, build_workspace
+from tap_braze_sends.sandbox import BrazeSimulator, FaultPlan, Workspace, build_workspace
 
 PARTITION_FIELDS = {
     "send_analytics": ("campaign_id", "send_id"),
@@ -117,6 +117,47 @@ def test_each_partition_state_comes_after_all_its_records(
     # Bookmarks arrive partition by partition over several STATEs, not all at the end.
     assert len(bookmark_counts) > 3
     assert run.messages[-1]["type"] == "STATE"
+
+
+def test_a_failure_after_deferred_states_still_saves_every_finished_partition(
+    make_simulator: Callable[..., BrazeSimulator], tmp_path: Path
+) -> None:
+    # Thirty sends, most with little or no data: a STATE (all bookmarks) per partition would
+    # cost more than the records it covers, so some partitions' STATEs are deferred.
+    workspace = build_workspace(30, 0, today=SIM_TODAY, seed=7)
+    clean_sim = make_simulator(workspace)
+    clean = run_tap(tap_config(clean_sim, max_parallel_requests=8), tmp_path / "clean")
+    with_state = {
+        sum(
+            1
+            for p in m["value"]["bookmarks"]["send_analytics"]["partitions"]
+            if "replication_key_value" in p
+        )
+        for m in clean.messages
+        if m["type"] == "STATE" and "send_analytics" in m["value"].get("bookmarks", {})
+    }
+    deferred = [n for n in range(1, 29) if n not in with_state]
+    assert deferred, with_state  # some finished partitions had no STATE of their own
+    # The send after the last such partition keeps failing.
+    finished_count = deferred[-1]
+    failing = workspace.sends[finished_count].send_id
+    plan = FaultPlan(first_n=100, kinds=("503",), only_ids=(failing,))
+    sim = make_simulator(workspace, faults=plan)
+    config = tap_config(sim, max_retries=0, max_parallel_requests=8)
+    run = run_tap(config, tmp_path / "failing", check=False)
+
+    assert run.returncode == 1
+    assert failing in run.stderr
+    # The last message is a STATE with every partition finished before the failure.
+    assert run.messages[-1]["type"] == "STATE"
+    finished = config["sends"][:finished_count]
+    for stream in ("send_analytics", "send_message_analytics"):
+        assert run.bookmarks(stream) == {
+            **{(s["campaign_id"], s["send_id"]): config["end_date"] for s in finished},
+            **{(s["campaign_id"], s["send_id"]): None for s in config["sends"][finished_count:]},
+        }
+    expected = expected_records(workspace, {**config, "sends": finished})
+    assert by_partition(run.records) == by_partition(expected)
 
 
 # --- the fast record path still honours stream maps, flattening and selection -------------
@@ -316,6 +357,28 @@ def test_prefetcher_never_runs_more_than_max_ahead_past_the_consumer() -> None:
                 # Submitted ahead of what the consumer took: never more than max_ahead.
                 assert max(started) - job <= 6
     assert sorted(started) == list(range(100))
+
+
+def test_prefetcher_starts_early_jobs_at_once_and_still_hands_them_back_in_order() -> None:
+    # Job 0 waits until job 9 has started: with two workers and max_ahead 2, job 9 can only
+    # be running then because it was started early.
+    started: list[int] = []
+    nine_started = threading.Event()
+    lock = threading.Lock()
+
+    def fetch(job: int) -> int:
+        with lock:
+            started.append(job)
+        if job == 9:
+            nine_started.set()
+        if job == 0:
+            assert nine_started.wait(10), "the early job did not start early"
+        return job
+
+    with OrderedPrefetcher(fetch, range(12), workers=2, max_ahead=2, early={9: 9}) as prefetcher:
+        got = list(prefetcher.take(12))
+    assert got == [(i, i) for i in range(12)]
+    assert sorted(started) == list(range(12))  # fetched once each, the early one too
 
 
 def test_prefetcher_with_one_worker_fetches_only_when_consumed() -> None:
