@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from http import HTTPStatus
 
+import msgspec
+import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 PERMISSIONS = {
@@ -96,3 +98,17 @@ def fatal_error_for(
     else:
         text = f"Braze answered {status} for {where} on {path}; this is not retried."
     return BrazeFatalError(text + said)
+
+
+def braze_message(response: requests.Response) -> str:
+    """Braze's own words from an error body (``message`` and ``errors``), or its text."""
+    try:
+        body = msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
+        return response.text[:300]
+    if isinstance(body, dict):
+        parts = [str(body.get("message") or "")]
+        if body.get("errors"):
+            parts.append(str(body["errors"]))
+        return " ".join(p for p in parts if p)
+    return str(body)[:300]
