@@ -26,6 +26,7 @@ import msgspec
 import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk.authenticators import BearerTokenAuthenticator
+from singer_sdk.exceptions import AbortedSyncExceptionBase, RequestedAbortException
 from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
@@ -79,6 +80,7 @@ TRANSIENT_ERRORS = (
     requests.exceptions.ContentDecodingError,
 )
 MAX_BACKOFF_SECONDS = 60.0
+_NOT_SYNC_FAILURES = (BrazeError, AbortedSyncExceptionBase, RequestedAbortException)
 
 
 class BrazeSeriesStream(RESTStream):
@@ -196,8 +198,9 @@ class BrazeSeriesStream(RESTStream):
     def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
         # The SDK logs "An unhandled error occurred while syncing ..." before re-raising. For
         # an error a person must fix, the tap's one message (TapBrazeSends.invoke) says it
-        # all, so that line goes to DEBUG; any other exception keeps it.
-        if level >= logging.ERROR and isinstance(sys.exc_info()[1], BrazeError):
+        # all, and a dry run's record limit (--test) is no error at all, so that line goes to
+        # DEBUG; any other exception keeps it.
+        if level >= logging.ERROR and isinstance(sys.exc_info()[1], _NOT_SYNC_FAILURES):
             level = logging.DEBUG
         super().log(message, *args, level=level, **kwargs)
 

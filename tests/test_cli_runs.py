@@ -387,3 +387,14 @@ def test_simulator_workspace_has_what_these_tests_need() -> None:
     assert len(expired) == 1
     counts = Counter(len(c.channels) > 1 for c in workspace.campaigns)
     assert counts[True] == 2
+
+
+def test_connection_test_mode_reads_a_record_per_stream_without_error_lines(
+    simulator: BrazeSimulator, tmp_path: Path
+) -> None:
+    """`--test` (what `meltano config tap-braze-sends test` runs) stops each stream after one
+    record: that is the SDK's dry run, not a failure, so nothing is logged at ERROR."""
+    run = run_tap(tap_config(simulator), tmp_path, extra_args=("--test",))
+    assert run.returncode == 0
+    assert {"send_analytics", "campaign_analytics"} <= set(run.records)
+    assert not [line for line in run.stderr.splitlines() if "| ERROR" in line]
