@@ -618,3 +618,28 @@ def test_cli_prints_url_and_serves(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert out == ""
     assert "braze-simulator" in err
+
+
+def test_cli_restates_recent_days_periodically() -> None:
+    """Run by hand, the simulator can restate recent days between two runs of the tap."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tap_braze_sends.sandbox", "--today", TODAY.isoformat(),
+         "--restate-every", "0.5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip().split("=", 1)[1]
+        params = {"campaign_id": "camp-0001", "length": "30", "ending_at": TODAY.isoformat()}
+        before = get(url, CAMPAIGNS, **params).json()["data"]
+        time.sleep(1.2)
+        after = get(url, CAMPAIGNS, **params).json()["data"]
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    old_days = [d for d in before if d["time"] < (TODAY - timedelta(days=10)).isoformat()]
+    assert old_days == [d for d in after if d["time"] in {o["time"] for o in old_days}]
+    assert before[-1] != after[-1], "the most recent day keeps its numbers"
+    assert "restated the last" in err

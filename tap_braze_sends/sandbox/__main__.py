@@ -10,6 +10,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="comma-separated subset of: " + ",".join(FAULT_KINDS),
     )
     p.add_argument("--write-config", type=Path, default=None, help="write a tap config here")
+    p.add_argument(
+        "--restate-every",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="restate the most recent days every SECONDS (0: never), as Braze does between runs",
+    )
     return p.parse_args(argv)
 
 
@@ -74,9 +82,18 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
         flush=True,
     )
+    last_restate = time.monotonic()
     try:
         while not stop.wait(0.2):
-            pass
+            if args.restate_every > 0 and time.monotonic() - last_restate >= args.restate_every:
+                last_restate = time.monotonic()
+                workspace.restate()
+                print(
+                    f"braze-simulator: restated the last {workspace.restate_days} days "
+                    f"(revision {workspace.revision})",
+                    file=sys.stderr,
+                    flush=True,
+                )
     finally:
         simulator.stop()
     return 0
