@@ -25,6 +25,7 @@ import backoff
 import msgspec
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import resolve_proxies
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.exceptions import AbortedSyncExceptionBase, RequestedAbortException
 from singer_sdk.helpers._util import utc_now
@@ -105,6 +106,7 @@ class BrazeSeriesStream(RESTStream):
         self._stream_begun = False
         self._direct_records: bool | None = None
         self._extracted_at: dt.datetime | None = None
+        self._resolved_proxies: dict[str, str] | None = None
         # Set when the writer stops (error, end): workers then stop waiting and retrying.
         self._stopping = threading.Event()
 
@@ -140,6 +142,14 @@ class BrazeSeriesStream(RESTStream):
             session.mount("https://", HTTPAdapter(pool_connections=2, pool_maxsize=size))
             self._requests_session = session
         return self._requests_session
+
+    def _proxies(self, request: requests.PreparedRequest) -> dict[str, str]:
+        # Every request goes to the one api_url host, so the proxy environment (HTTPS_PROXY,
+        # NO_PROXY, ...) is resolved once; requests would re-read it on every send.
+        if self._resolved_proxies is None:
+            session = self.requests_session
+            self._resolved_proxies = resolve_proxies(request, session.proxies, session.trust_env)
+        return self._resolved_proxies
 
     def get_new_paginator(self) -> None:
         return None
@@ -183,7 +193,10 @@ class BrazeSeriesStream(RESTStream):
         headers = None
         try:
             response = self.requests_session.send(
-                prepared_request, timeout=self.timeout, allow_redirects=False
+                prepared_request,
+                timeout=self.timeout,
+                allow_redirects=False,
+                proxies=self._proxies(prepared_request),
             )
             headers = read_rate_limit_headers(response.headers)
         finally:
