@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SIM_TODAY, TapRun, canonical, expected_records, run_tap, tap_config
+from conftest import (
+    SIM_TODAY,
+    QuietHandler,
+    TapRun,
+    canonical,
+    expected_records,
+    run_tap,
+    serve_on_loopback,
+    tap_config,
+)
 
 from tap_braze_sends.sandbox import BrazeSimulator, build_workspace
 
@@ -238,24 +245,12 @@ def test_400_for_an_unknown_send_names_campaign_and_send(
 def not_found_server() -> Iterator[str]:
     """A web server on 127.0.0.1 that is not Braze: every path is 404."""
 
-    class NotFound(BaseHTTPRequestHandler):
+    class NotFound(QuietHandler):
         def do_GET(self) -> None:
-            body = b"<html><body><h1>404 Not Found</h1></body></html>"
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html")
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_on_loopback(NotFound) as url:
+        yield url
 
 
 def test_404_says_the_api_url_is_wrong(

@@ -12,12 +12,20 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SIM_TODAY, TapRun, canonical, expected_records, run_tap, tap_config
+from conftest import (
+    SIM_TODAY,
+    QuietHandler,
+    TapRun,
+    canonical,
+    expected_records,
+    run_tap,
+    serve_on_loopback,
+    tap_config,
+)
 
 from tap_braze_sends.sandbox import FAULT_KINDS, BrazeSimulator, FaultPlan, RateLimit
 from tap_braze_sends.sandbox import build_workspace as _build_workspace
@@ -363,28 +371,16 @@ def bare_429_url() -> Iterator[str]:
     seen: set[str] = set()
     lock = threading.Lock()
 
-    class Bare429(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Bare429(QuietHandler):
         def do_GET(self) -> None:
             with lock:
                 first = self.path not in seen
                 seen.add(self.path)
             status, body = (429, b'{"message": "slow down"}') if first else (200, EMPTY_SERIES)
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(status, body)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Bare429)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_on_loopback(Bare429) as url:
+        yield url
 
 
 EMPTY_SERIES = b'{"data": [], "message": "success"}'

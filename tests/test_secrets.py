@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SIM_TODAY, TAP, TapRun, run_tap, tap_config
+from conftest import SIM_TODAY, TAP, QuietHandler, TapRun, run_tap, serve_on_loopback, tap_config
 
 from tap_braze_sends.sandbox import BrazeSimulator, FaultPlan, RateLimit, build_workspace
 
@@ -46,22 +44,13 @@ def sim_with_canary(make_simulator: Callable[..., BrazeSimulator]) -> BrazeSimul
 def not_found_url() -> Iterator[str]:
     """A web server on 127.0.0.1 that 404s every path and echoes the Authorization header."""
 
-    class NotFound(BaseHTTPRequestHandler):
+    class NotFound(QuietHandler):
         def do_GET(self) -> None:
             body = f"no such page; you sent {self.headers.get('Authorization')}".encode()
-            self.send_response(404)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(404, body, "text/plain")
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_on_loopback(NotFound) as url:
+        yield url
 
 
 def closed_port_url() -> str:
