@@ -14,8 +14,8 @@ PYTEST_ARGS ?= -n 2
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[dev]'
+$(VENV)/.installed: pyproject.toml simulator/pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[dev]' -e ./simulator
 	touch $@
 
 # Meltano in .venv-meltano (its dependencies never meet singer-sdk's), plugins in .meltano/.

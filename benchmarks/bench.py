@@ -102,7 +102,7 @@ def simulator(
     """A simulator in its own process; yields a tap config that reads all of it."""
     config_path = workdir / f"sim-{sends}-{campaigns}-{latency_ms:g}.json"
     args = [
-        PYTHON, "-m", "tap_braze_sends.sandbox",
+        PYTHON, "-m", "braze_simulator",
         "--sends", str(sends), "--campaigns", str(campaigns),
         "--latency-ms", str(latency_ms), "--seed", "4",
         "--write-config", str(config_path),

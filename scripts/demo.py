@@ -74,7 +74,7 @@ def real_braze_requested() -> bool:
 @contextmanager
 def simulated_braze(days: int) -> Iterator[dict[str, str]]:
     """Start the simulator on a free port; yield the tap's Meltano env vars; stop it."""
-    from tap_braze_sends.sandbox import DEFAULT_KEY, BrazeSimulator, build_workspace
+    from braze_simulator import DEFAULT_KEY, BrazeSimulator, build_workspace
 
     workspace = build_workspace(3, 2, seed=0)
     simulator = BrazeSimulator(workspace)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tap_braze_sends.sandbox import DEFAULT_KEY, BrazeSimulator, Workspace, build_workspace
+from braze_simulator import DEFAULT_KEY, BrazeSimulator, Workspace, build_workspace
 
 SIM_TODAY = dt.date(2026, 3, 31)
 """The simulator's clock in tests: fixed, so that data and expectations never drift."""

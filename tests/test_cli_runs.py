@@ -25,7 +25,7 @@ from conftest import (
     tap_config,
 )
 
-from tap_braze_sends.sandbox import BrazeSimulator, Workspace, build_workspace
+from braze_simulator import BrazeSimulator, Workspace, build_workspace
 from tap_braze_sends.tap import TapBrazeSends
 
 SEND_STREAMS = ("send_analytics", "send_message_analytics")

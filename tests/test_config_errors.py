@@ -25,7 +25,7 @@ from conftest import (
     tap_config,
 )
 
-from tap_braze_sends.sandbox import BrazeSimulator, build_workspace
+from braze_simulator import BrazeSimulator, build_workspace
 
 CAMPAIGN_STREAMS = ("campaign_analytics", "campaign_message_analytics")
 SEND_STREAMS = ("send_analytics", "send_message_analytics")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import SIM_TODAY, TAP, canonical, expected_records, run_tap, tap_config
 
-from tap_braze_sends.sandbox import BrazeSimulator, FaultPlan, build_workspace
+from braze_simulator import BrazeSimulator, FaultPlan, build_workspace
 
 STREAMS = (
     "send_analytics",

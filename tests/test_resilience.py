@@ -27,8 +27,8 @@ from conftest import (
     tap_config,
 )
 
-from tap_braze_sends.sandbox import FAULT_KINDS, BrazeSimulator, FaultPlan, RateLimit
-from tap_braze_sends.sandbox import build_workspace as _build_workspace
+from braze_simulator import FAULT_KINDS, BrazeSimulator, FaultPlan, RateLimit
+from braze_simulator import build_workspace as _build_workspace
 
 STREAMS = (
     "send_analytics",

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from conftest import SIM_TODAY, TAP, QuietHandler, TapRun, run_tap, serve_on_loopback, tap_config
 
-from tap_braze_sends.sandbox import BrazeSimulator, FaultPlan, RateLimit, build_workspace
+from braze_simulator import BrazeSimulator, FaultPlan, RateLimit, build_workspace
 
 CANARY = "SECRET-canary-9f3b2c7d"
 ALL_PERMISSIONS = {"sends.data_series", "campaigns.data_series"}

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from tap_braze_sends.sandbox import (
+from braze_simulator import (
     DEFAULT_KEY,
     FAULT_KINDS,
     BrazeSimulator,
@@ -586,7 +586,7 @@ def test_cli_prints_url_and_serves(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "tap_braze_sends.sandbox",
+            "braze_simulator",
             "--today",
             TODAY.isoformat(),
             "--sends",
@@ -623,7 +623,7 @@ def test_cli_prints_url_and_serves(tmp_path: Path) -> None:
 def test_cli_restates_recent_days_periodically() -> None:
     """Run by hand, the simulator can restate recent days between two runs of the tap."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tap_braze_sends.sandbox", "--today", TODAY.isoformat(),
+        [sys.executable, "-m", "braze_simulator", "--today", TODAY.isoformat(),
          "--restate-every", "0.5"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,4 +1,4 @@
-"""`python -m tap_braze_sends.sandbox` / `braze-simulator`: serve a simulated Braze workspace.
+"""`python -m braze_simulator` / `braze-simulator`: serve a simulated Braze workspace.
 
 Prints exactly one line, `BRAZE_SIMULATOR_URL=...`, to stdout so scripts can read the URL.
 """
@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from tap_braze_sends.sandbox.data import Workspace, build_workspace
-from tap_braze_sends.sandbox.faults import FAULT_KINDS, FaultPlan
-from tap_braze_sends.sandbox.server import DAY_SEMANTICS, DEFAULT_KEY, BrazeSimulator
+from braze_simulator.data import Workspace, build_workspace
+from braze_simulator.faults import FAULT_KINDS, FaultPlan
+from braze_simulator.server import DAY_SEMANTICS, DEFAULT_KEY, BrazeSimulator
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

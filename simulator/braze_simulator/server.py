@@ -21,8 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tap_braze_sends.sandbox.data import Workspace, digest
-from tap_braze_sends.sandbox.faults import FaultPlan, RateLimit, request_key
+from braze_simulator.data import Workspace, digest
+from braze_simulator.faults import FaultPlan, RateLimit, request_key
 
 DEFAULT_KEY = "sim-secret-key"
 KEYS: dict[str, set[str]] = {

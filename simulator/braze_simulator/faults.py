@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tap_braze_sends.sandbox.data import digest
+from braze_simulator.data import digest
 
 FAULT_KINDS = (
     "429",
