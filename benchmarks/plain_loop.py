@@ -18,7 +18,7 @@ import sys
 
 import requests
 
-from tap_braze_sends.rows import flatten_day, parse_day
+from tap_braze_sends.flatten.series import flatten_day, parse_day
 from tap_braze_sends.windows import plan_windows
 
 SENDS_PATH = "/sends/data_series"

@@ -45,6 +45,7 @@ from tap_braze_sends.errors import (
     fatal_error_for,
     redact,
 )
+from tap_braze_sends.flatten.series import MalformedDayError, Row, flatten_day, parse_day
 from tap_braze_sends.output import BufferedMsgSpecWriter
 from tap_braze_sends.pacing import (
     AcquireCancelled,
@@ -52,7 +53,6 @@ from tap_braze_sends.pacing import (
     read_rate_limit_headers,
     seconds_until_reset,
 )
-from tap_braze_sends.rows import MalformedDayError, Row, flatten_day, parse_day
 from tap_braze_sends.sync_run import (
     Fetched,
     FetchedDay,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tap_braze_sends.client import BrazeSeriesStream
-from tap_braze_sends.schemas import (
+from tap_braze_sends.schemas.series import (
     CAMPAIGN_DAY_SCHEMA,
     CAMPAIGN_MESSAGE_SCHEMA,
     SEND_DAY_SCHEMA,

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tap_braze_sends.flatten.series import Row
 from tap_braze_sends.prefetch import OrderedPrefetcher
-from tap_braze_sends.rows import Row
 from tap_braze_sends.windows import Window
 
 if TYPE_CHECKING:

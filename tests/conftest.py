@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from braze_simulator import DEFAULT_KEY, BrazeSimulator, Workspace, build_workspace
 
 SIM_TODAY = dt.date(2026, 3, 31)
@@ -153,7 +152,7 @@ def expected_records(workspace: Workspace, config: dict[str, Any]) -> dict[str, 
     Uses the pure :func:`tap_braze_sends.rows.flatten_day` (tested on its own in
     test_rows.py) so this checks everything around it: windows, requests, state, output.
     """
-    from tap_braze_sends.rows import flatten_day
+    from tap_braze_sends.flatten.series import flatten_day
 
     first = dt.date.fromisoformat(config["start_date"])
     last = dt.date.fromisoformat(config["end_date"])

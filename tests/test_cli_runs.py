@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from braze_simulator import BrazeSimulator, Workspace, build_workspace
 from conftest import (
     SIM_TODAY,
     TAP,
@@ -25,7 +26,6 @@ from conftest import (
     tap_config,
 )
 
-from braze_simulator import BrazeSimulator, Workspace, build_workspace
 from tap_braze_sends.tap import TapBrazeSends
 
 SEND_STREAMS = ("send_analytics", "send_message_analytics")

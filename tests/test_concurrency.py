@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from braze_simulator import BrazeSimulator, FaultPlan, Workspace, build_workspace
 from conftest import SIM_TODAY, TAP, TapRun, expected_records, run_tap, tap_config
 
 from tap_braze_sends.prefetch import OrderedPrefetcher
-from braze_simulator import BrazeSimulator, FaultPlan, Workspace, build_workspace
 
 PARTITION_FIELDS = {
     "send_analytics": ("campaign_id", "send_id"),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from braze_simulator import BrazeSimulator, build_workspace
 from conftest import (
     SIM_TODAY,
     QuietHandler,
@@ -24,8 +25,6 @@ from conftest import (
     serve_on_loopback,
     tap_config,
 )
-
-from braze_simulator import BrazeSimulator, build_workspace
 
 CAMPAIGN_STREAMS = ("campaign_analytics", "campaign_message_analytics")
 SEND_STREAMS = ("send_analytics", "send_message_analytics")

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SIM_TODAY, TAP, canonical, expected_records, run_tap, tap_config
-
 from braze_simulator import BrazeSimulator, FaultPlan, build_workspace
+from conftest import SIM_TODAY, TAP, canonical, expected_records, run_tap, tap_config
 
 STREAMS = (
     "send_analytics",

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from braze_simulator import FAULT_KINDS, BrazeSimulator, FaultPlan, RateLimit
+from braze_simulator import build_workspace as _build_workspace
 from conftest import (
     SIM_TODAY,
     QuietHandler,
@@ -26,9 +28,6 @@ from conftest import (
     serve_on_loopback,
     tap_config,
 )
-
-from braze_simulator import FAULT_KINDS, BrazeSimulator, FaultPlan, RateLimit
-from braze_simulator import build_workspace as _build_workspace
 
 STREAMS = (
     "send_analytics",

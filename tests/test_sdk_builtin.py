@@ -13,11 +13,11 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from braze_simulator import DEFAULT_KEY, BrazeSimulator, build_workspace
+from braze_simulator.data import SEND_RETENTION_DAYS
 from conftest import SIM_TODAY, canonical, expected_records
 from singer_sdk.testing import SuiteConfig, TapTestRunner, get_tap_test_class
 
-from braze_simulator import DEFAULT_KEY, BrazeSimulator, build_workspace
-from braze_simulator.data import SEND_RETENTION_DAYS
 from tap_braze_sends.tap import TapBrazeSends
 
 _WORKSPACE = build_workspace(3, 2, today=SIM_TODAY, seed=7)

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SIM_TODAY, TAP, QuietHandler, TapRun, run_tap, serve_on_loopback, tap_config
-
 from braze_simulator import BrazeSimulator, FaultPlan, RateLimit, build_workspace
+from conftest import SIM_TODAY, TAP, QuietHandler, TapRun, run_tap, serve_on_loopback, tap_config
 
 CANARY = "SECRET-canary-9f3b2c7d"
 ALL_PERMISSIONS = {"sends.data_series", "campaigns.data_series"}

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import requests
-
 from braze_simulator import (
     DEFAULT_KEY,
     FAULT_KINDS,

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from tap_braze_sends.schemas import (
+from tap_braze_sends.schemas.metrics import (
     DAY_TOTAL_METRICS,
     MESSAGE_METRICS,
     MONEY_METRICS,

@@ -1,4 +1,4 @@
-"""The metric catalogue from Braze's docs, and the four JSON schemas built from it.
+"""The metric catalogue from Braze's docs: which metrics get a typed column, and their types.
 
 A metric named here gets a typed column; anything else Braze returns lands in the
 ``extra_metrics`` object column (see :mod:`tap_braze_sends.rows`), so a metric or channel that
@@ -119,45 +119,3 @@ def metric_type(name: str) -> str:
     return NUMBER if name in MONEY_METRICS else INTEGER
 
 
-def _nullable(json_type: str, **extra: object) -> dict:
-    return {"type": [json_type, "null"], **extra}
-
-
-def _required(json_type: str, **extra: object) -> dict:
-    return {"type": [json_type], **extra}
-
-
-_EXTRA_METRICS = {
-    "type": ["object", "null"],
-    "additionalProperties": True,
-    "description": "Values Braze returned that have no typed column (new metrics, channels).",
-}
-
-
-def _schema(key_columns: dict[str, dict], metrics: tuple[str, ...]) -> dict:
-    properties = dict(key_columns)
-    for name in metrics:
-        properties[name] = _nullable(metric_type(name))
-    properties["extra_metrics"] = _EXTRA_METRICS
-    return {"type": "object", "additionalProperties": False, "properties": properties}
-
-
-_ID = _required("string")
-_TIME = _required("string", format="date")
-_MESSAGE_KEYS = {
-    "channel": _required("string"),
-    "variation": _required("string"),
-    "variation_api_id": _nullable("string"),
-    "variation_name": _nullable("string"),
-}
-
-SEND_DAY_SCHEMA = _schema(
-    {"campaign_id": _ID, "send_id": _ID, "time": _TIME}, DAY_TOTAL_METRICS
-)
-SEND_MESSAGE_SCHEMA = _schema(
-    {"campaign_id": _ID, "send_id": _ID, "time": _TIME, **_MESSAGE_KEYS}, MESSAGE_METRICS
-)
-CAMPAIGN_DAY_SCHEMA = _schema({"campaign_id": _ID, "time": _TIME}, DAY_TOTAL_METRICS)
-CAMPAIGN_MESSAGE_SCHEMA = _schema(
-    {"campaign_id": _ID, "time": _TIME, **_MESSAGE_KEYS}, MESSAGE_METRICS
-)

@@ -1,0 +1,1 @@
+"""JSON schemas of every stream, and the metric catalogue they are built from."""
