@@ -15,6 +15,11 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 PERMISSIONS = {
     "/sends/data_series": "sends.data_series",
     "/campaigns/data_series": "campaigns.data_series",
+    "/campaigns/list": "campaigns.list",
+    "/campaigns/details": "campaigns.details",
+    "/canvas/list": "canvas.list",
+    "/canvas/details": "canvas.details",
+    "/canvas/data_series": "canvas.data_series",
 }
 
 
@@ -67,10 +72,9 @@ def fatal_error_for(
     braze_message: str,
     path: str,
     api_url: str,
-    partition: Mapping[str, str],
+    where: str,
 ) -> BrazeFatalError:
-    """The actionable error for a non-retryable status."""
-    where = describe_partition(partition)
+    """The actionable error for a non-retryable status; ``where`` names the request."""
     said = f" Braze said: {braze_message}" if braze_message else ""
     if status == HTTPStatus.UNAUTHORIZED:
         text = (

@@ -1,88 +1,112 @@
-"""Singer output: the SDK's msgspec writer, without a flush per record or a copy per STATE."""
+"""Singer output of a run: SCHEMA, RECORD and STATE lines on stdout, through stream maps.
+
+Records are encoded straight into stdout's buffer and flushed only before a STATE (and at the
+end): a flush per record would be a system call per record, and what matters is that every
+record a STATE covers is on stdout before that STATE. Stream maps, aliases, filters,
+flattening and deselected properties go through singer-sdk's public mapper API; a stream none
+of them changes takes a fast path that writes its rows as they are.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, BinaryIO
 
-from singer_sdk.contrib.msgspec import MsgSpecWriter, encoder
-from singer_sdk.helpers._state import StateWriter
-from singer_sdk.singerlib import RecordMessage, StateMessage
+import msgspec
+from singer_sdk import Stream
+from singer_sdk.mapper import RemoveRecordTransform, SameRecordTransform
+
+Row = dict[str, Any]
+RowWriter = Callable[[Sequence[Row], dt.datetime], None]
+
+# The SDK's msgspec writer encodes the same way: datetimes as RFC 3339, decimals as numbers.
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
 
 
-class BufferedMsgSpecWriter(MsgSpecWriter):
-    """Writes records into stdout's buffer and flushes on every other message.
+class SingerOutput:
+    """The run's single writer of Singer messages."""
 
-    A flush per record is a system call per record. Flushing before each STATE keeps the
-    guarantee that matters: every record a STATE covers is on stdout before that STATE.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, out: BinaryIO | None = None) -> None:
+        self._out = out or sys.stdout.buffer
         self._line = bytearray(1024)
+        self._last_state: bytes | None = None
 
-    def write_message(self, message: Any) -> None:
-        out = sys.stdout.buffer
-        if isinstance(message, StateMessage):
-            out.write(self.encode_state(message.value))
-        else:
-            out.write(self.format_message(message))
-        if not isinstance(message, RecordMessage):
-            out.flush()
-
-    def write_record(self, stream: str, record: dict[str, Any], extracted: dt.datetime) -> None:
-        """Write one RECORD exactly as the SDK's path would, minus its per-record objects.
-
-        For streams whose records no stream map, flattening or property selection changes
-        (see ``BrazeSeriesStream._writes_records_directly``).
-        """
-        sys.stdout.buffer.write(
-            self._encode(
-                {"type": "RECORD", "stream": stream, "record": record, "time_extracted": extracted}
-            )
-        )
-
-    def encode_state(self, state: Any) -> bytes:
-        """A STATE line. (The SDK's to_dict() deep-copies the whole state via asdict().)
-
-        A fresh buffer, not the records' one: the SDK writes a last STATE from its SIGTERM
-        handler, which may interrupt a record between encoding and writing.
-        """
-        return encoder.encode({"type": "STATE", "value": state}) + b"\n"
-
-    def write_line(self, line: bytes | bytearray) -> None:
-        """Write one encoded non-RECORD line and flush: what it covers is on stdout."""
-        out = sys.stdout.buffer
-        out.write(line)
-        out.flush()
-
-    def _encode(self, message: dict[str, Any]) -> bytearray:
-        # The SDK's encoder (same output: datetimes, decimals), into one reused buffer.
+    def _write(self, message: dict[str, Any]) -> None:
         line = self._line
-        encoder.encode_into(message, line)
+        _ENCODER.encode_into(message, line)
         line.extend(b"\n")
-        return line
+        self._out.write(line)
 
+    def flush(self) -> None:
+        self._out.flush()
 
-class EncodedStateWriter(StateWriter):
-    """The SDK's STATE deduplication, comparing encoded lines instead of deep copies.
+    def schema(self, stream: Stream) -> None:
+        bookmark_keys = [stream.replication_key] if stream.replication_key else None
+        for mapper in stream.stream_maps:
+            if isinstance(mapper, RemoveRecordTransform):
+                continue
+            self._write(
+                {
+                    "type": "SCHEMA",
+                    "stream": mapper.stream_alias,
+                    "schema": mapper.transformed_schema,
+                    "key_properties": list(mapper.transformed_key_properties or []),
+                    "bookmark_properties": bookmark_keys,
+                }
+            )
+        self.flush()
 
-    The SDK keeps a deep copy of the last state to skip repeats; with thousands of partitions
-    that copy, made per STATE, costs more than the records between two STATEs. The line the
-    writer encodes anyway is a cheaper snapshot: equal bytes mean an equal state.
-    """
-
-    def __init__(self, message_writer: Any) -> None:
-        super().__init__(message_writer)
-        self._writer = message_writer
-        self._last_line: bytes | None = None
-
-    def write_state(self, state: Any) -> None:
-        if not isinstance(self._writer, BufferedMsgSpecWriter):
-            super().write_state(state)
+    def state(self, state: dict[str, Any]) -> None:
+        """A STATE line, after everything written so far; a repeat of the last one is skipped."""
+        line = _ENCODER.encode({"type": "STATE", "value": state}) + b"\n"
+        if line == self._last_state:
             return
-        line = self._writer.encode_state(state)
-        if line != self._last_line:
-            self._writer.write_line(line)
-            self._last_line = line
+        self._out.write(line)
+        self._out.flush()
+        self._last_state = line
+
+    def row_writer(self, stream: Stream) -> RowWriter:
+        """How this stream's rows become RECORD lines (rows are built to the schema already)."""
+        maps = stream.stream_maps
+        selected = selected_properties(stream)
+        if (
+            len(maps) == 1
+            and type(maps[0]) is SameRecordTransform
+            and maps[0].stream_alias == stream.name
+            and not maps[0].flattening_enabled
+            and selected is None
+        ):
+            name = stream.name
+
+            def write_direct(rows: Sequence[Row], extracted_at: dt.datetime) -> None:
+                for row in rows:
+                    self._write(
+                        {"type": "RECORD", "stream": name, "record": row,
+                         "time_extracted": extracted_at}
+                    )
+
+            return write_direct
+
+        def write_mapped(rows: Sequence[Row], extracted_at: dt.datetime) -> None:
+            for row in rows:
+                record = row if selected is None else {k: row[k] for k in selected if k in row}
+                for mapper in maps:
+                    mapped = mapper.transform(record)
+                    if mapped is not None:
+                        self._write(
+                            {"type": "RECORD", "stream": mapper.stream_alias,
+                             "record": mapped, "time_extracted": extracted_at}
+                        )
+
+        return write_mapped
+
+
+def selected_properties(stream: Stream) -> list[str] | None:
+    """The top-level properties the catalog selects, or None when all of them are."""
+    mask = stream.mask
+    names = list(stream.schema.get("properties", {}))
+    chosen = [name for name in names if mask.get(("properties", name), True)]
+    return None if len(chosen) == len(names) else chosen
+

@@ -53,6 +53,7 @@ class Settings:
     max_retries: int
     max_rate_limit_wait: float
     max_parallel_requests: int
+    retry_initial_wait: float = 1.0
 
 
 def _is_blank(value: object) -> bool:
@@ -93,15 +94,18 @@ def _parse_int(
     return parsed
 
 
-def _parse_seconds(name: str, value: object, default: float, problems: list[str]) -> float:
+def _parse_seconds(
+    name: str, value: object, default: float, problems: list[str], *, allow_zero: bool = False
+) -> float:
     if value is None:
         return default
     try:
         parsed = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         parsed = -1.0
-    if isinstance(value, bool) or not parsed > 0:
-        problems.append(f"{name}: {value!r} must be a number of seconds > 0")
+    if isinstance(value, bool) or not (parsed >= 0 if allow_zero else parsed > 0):
+        bound = ">= 0" if allow_zero else "> 0"
+        problems.append(f"{name}: {value!r} must be a number of seconds {bound}")
         return default
     return parsed
 
@@ -223,6 +227,9 @@ def parse_settings(config: Mapping[str, Any], today: dt.date) -> Settings:
         max_parallel_requests=_parse_int(
             "max_parallel_requests", config.get("max_parallel_requests"),
             DEFAULT_MAX_PARALLEL_REQUESTS, 1, MAX_PARALLEL_REQUESTS, problems,
+        ),
+        retry_initial_wait=_parse_seconds(
+            "retry_initial_wait", config.get("retry_initial_wait"), 1.0, problems, allow_zero=True
         ),
     )
     if problems:

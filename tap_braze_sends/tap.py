@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import io
 import json
 import sys
 import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
-from singer_sdk import Stream, Tap
+from singer_sdk import Stream
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
+from tap_braze_sends.bookmarks import Bookmarks, validate_state
+from tap_braze_sends.endpoints import Partition, SeriesEndpoint
 from tap_braze_sends.errors import BrazeError, StateError
-from tap_braze_sends.output import BufferedMsgSpecWriter, EncodedStateWriter
-from tap_braze_sends.pacing import RateBudget
+from tap_braze_sends.fetch import Fetcher
+from tap_braze_sends.output import SingerOutput
+from tap_braze_sends.plan import listed_partitions, plan_partition
 from tap_braze_sends.progress import Progress
+from tap_braze_sends.run import Group, Run
+from tap_braze_sends.sdk_compat import ValidateConfigFirst
 from tap_braze_sends.settings import (
     DEFAULT_LOOKBACK_DAYS,
     DEFAULT_MAX_PARALLEL_REQUESTS,
@@ -31,18 +39,19 @@ from tap_braze_sends.settings import (
     Settings,
     parse_settings,
 )
-from tap_braze_sends.state import validate_state
-from tap_braze_sends.streams import STREAM_TYPES
+from tap_braze_sends.signals import Stopped, stop_on_signals
+from tap_braze_sends.streams import STREAM_TYPES, BrazeStream
+from tap_braze_sends.sync import write_run
 from tap_braze_sends.windows import MAX_WINDOW_DAYS
 
 DEFAULT_RETRY_INITIAL_WAIT = 1.0
 
 
-class TapBrazeSends(Tap):
+class TapBrazeSends(ValidateConfigFirst):
     """Singer tap for Braze's daily send and campaign analytics."""
 
     name = "tap-braze-sends"
-    message_writer_class = BufferedMsgSpecWriter
+    message_writer_class = MsgSpecWriter
     # No BATCH: message rows are written beside the day rows, as RECORD messages.
     capabilities: ClassVar[list] = [
         TapCapabilities.CATALOG,
@@ -161,27 +170,18 @@ class TapBrazeSends(Tap):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._settings: Settings | None = None
-        self._budgets: dict[str, RateBudget] = {}
-        self._budgets_lock = threading.Lock()
-        self.progress = Progress()
         super().__init__(*args, **kwargs)
-        # Deduplicates STATE without a deep copy of the state per message (output.py).
-        self._state_writer = EncodedStateWriter(self.message_writer)
 
     # --- Settings --------------------------------------------------------------------------
 
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        # Our checks first: they name each setting and never echo the key's value.
+    def check_config(self, config: dict[str, Any]) -> list[str]:
+        """The tap's own checks, before the SDK's: each names its setting, never the key."""
         try:
-            self._settings = parse_settings(self.config, dt.datetime.now(dt.timezone.utc).date())
+            self._settings = parse_settings(config, dt.datetime.now(dt.timezone.utc).date())
         except ConfigError as exc:
-            if raise_errors:
-                raise ConfigValidationError(
-                    "Config validation failed", errors=exc.problems
-                ) from None
             return exc.problems
-        _numbers_from_text(self._config, self.config_jsonschema)
-        return super()._validate_config(raise_errors=raise_errors)
+        _numbers_from_text(config, self.config_jsonschema)
+        return []
 
     @property
     def settings(self) -> Settings:
@@ -189,33 +189,83 @@ class TapBrazeSends(Tap):
             self._settings = parse_settings(self.config, dt.datetime.now(dt.timezone.utc).date())
         return self._settings
 
-    @property
-    def retry_initial_wait(self) -> float:
-        return float(self.config.get("retry_initial_wait") or DEFAULT_RETRY_INITIAL_WAIT)
-
-    def partitions_for(self, fields: tuple[str, ...]) -> list[dict]:
-        """Partition contexts for a stream keyed by ``fields``, in config order."""
-        if fields == ("campaign_id", "send_id"):
-            return [
-                {"campaign_id": s.campaign_id, "send_id": s.send_id} for s in self.settings.sends
-            ]
-        return [{"campaign_id": c} for c in self.settings.campaign_ids]
-
-    def rate_budget(self, pool: str) -> RateBudget:
-        """The budget shared by every stream and worker that calls ``pool``."""
-        with self._budgets_lock:
-            if pool not in self._budgets:
-                self._budgets[pool] = RateBudget(pool)
-            return self._budgets[pool]
-
     # --- Streams and state ----------------------------------------------------------------
 
     def discover_streams(self) -> list[Stream]:
-        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+        return [
+            stream_type(tap=self, partitions=self._partitions_of, rows=self._rows_of)
+            for stream_type in STREAM_TYPES
+        ]
 
     def load_state(self, state: dict[str, Any]) -> None:
         validate_state(state, known_streams={t.name for t in STREAM_TYPES})
         super().load_state(state)
+
+    # --- The run ----------------------------------------------------------------------------
+
+    def sync_all(self) -> None:
+        """Sync every selected stream: one plan, one fetch pool, one writer (sync.py)."""
+        gc.freeze()  # what lives now (SDK, catalog, state) lives all run: stop rescanning it
+        stop = threading.Event()
+        progress = Progress()
+        fetcher = Fetcher(self.settings, progress=progress, stop=stop)
+        bookmarks = Bookmarks(self.state)
+        run = Run(self._groups(bookmarks), settings=self.settings, fetcher=fetcher)
+        try:
+            with stop_on_signals(stop):
+                write_run(run, output=SingerOutput(), bookmarks=bookmarks, progress=progress)
+        finally:
+            stop.set()
+            fetcher.close()
+
+    def _groups(self, bookmarks: Bookmarks | None) -> list[Group]:
+        """Each endpoint with its selected streams and its partitions' plans, in sync order."""
+        today = dt.datetime.now(dt.timezone.utc).date()
+        groups: dict[str, Group] = {}
+        for stream in self.streams.values():
+            if isinstance(stream, BrazeStream) and stream.selected:
+                endpoint = stream.endpoint
+                groups.setdefault(endpoint.path, Group(endpoint, [])).streams.append(stream)
+        for group in groups.values():
+            names = [stream.name for stream in group.streams]
+            group.plans = [
+                plan_partition(
+                    group.endpoint,
+                    partition,
+                    settings=self.settings,
+                    bookmark=bookmarks.earliest(names, partition) if bookmarks else None,
+                    today=today,
+                )
+                for partition in self._partitions_of(group.endpoint)
+            ]
+        return list(groups.values())
+
+    def _partitions_of(self, endpoint: SeriesEndpoint) -> list[Partition]:
+        return listed_partitions(endpoint, self.settings)
+
+    def _rows_of(
+        self, stream: BrazeStream, partition: Mapping[str, Any]
+    ) -> Iterator[dict[str, Any]]:
+        """One partition's rows of one stream, one request at a time (the SDK's dry run)."""
+        stop = threading.Event()
+        settings = replace(self.settings, max_parallel_requests=1)
+        fetcher = Fetcher(settings, progress=Progress(), stop=stop)
+        plan = plan_partition(
+            stream.endpoint,
+            {field: partition[field] for field in stream.endpoint.partition_fields},
+            settings=settings,
+            bookmark=None,
+            today=dt.datetime.now(dt.timezone.utc).date(),
+        )
+        run = Run([Group(stream.endpoint, [stream], [plan])], settings=settings, fetcher=fetcher)
+        try:
+            for job, result in run.results():
+                for day, rows in result.days:
+                    if job.plan.covers(day):
+                        yield from rows.get(stream.role, [])
+        finally:
+            stop.set()
+            fetcher.close()
 
     @classmethod
     def invoke(  # type: ignore[override]
@@ -234,6 +284,14 @@ class TapBrazeSends(Tap):
             cls.logger.error("%s", exc)
             sys.stdout.flush()
             sys.exit(1)
+        except Stopped as exc:
+            cls.logger.error(
+                "Stopped by %s: the last STATE covers every partition finished before it; "
+                "rerun to resume.",
+                exc.signal_name,
+            )
+            sys.stdout.flush()
+            sys.exit(128 + exc.signum)
 
 
 def _numbers_from_text(config: dict[str, Any], schema: dict[str, Any]) -> None:

@@ -18,6 +18,8 @@ request per partition, and only when the range is an exact multiple of ``window_
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MAX_WINDOW_DAYS = 100
@@ -41,16 +43,25 @@ class Window:
         return f"{self.ending_day.isoformat()}T23:59:59+00:00"
 
 
-def plan_windows(first_day: dt.date, last_day: dt.date, window_days: int) -> list[Window]:
-    """Plan the requests that cover ``[first_day, last_day]`` under both day readings.
+def plan_windows(
+    first_day: dt.date,
+    last_day: dt.date,
+    window_days: int,
+    reading: DayReading | None = None,
+) -> list[Window]:
+    """Plan the requests that cover ``[first_day, last_day]``.
 
-    Returns an empty list when ``first_day > last_day`` (nothing to read).
+    With ``reading`` unknown, right under both readings (the guard: up to one more request);
+    with it known, exactly ceil(days / window_days) requests. Returns an empty list when
+    ``first_day > last_day`` (nothing to read).
     """
     if not 1 <= window_days <= MAX_WINDOW_DAYS:
         msg = f"window_days must be between 1 and {MAX_WINDOW_DAYS}, got {window_days}"
         raise ValueError(msg)
     if first_day > last_day:
         return []
+    if reading is not None:
+        return _exact_windows(first_day, last_day, window_days, reading)
     windows: list[Window] = []
     covered_through = first_day - dt.timedelta(days=1)
     # One day past last_day closes the gap the exclusive reading would leave at the end.
@@ -59,6 +70,21 @@ def plan_windows(first_day: dt.date, last_day: dt.date, window_days: int) -> lis
         length = min(window_days, (final_day - covered_through).days)
         covered_through += dt.timedelta(days=length)
         windows.append(Window(ending_day=covered_through, length=length))
+    return windows
+
+
+def _exact_windows(
+    first_day: dt.date, last_day: dt.date, window_days: int, reading: DayReading
+) -> list[Window]:
+    # The exclusive reading returns the days before ending_day: end each window a day later.
+    shift = dt.timedelta(days=1 if reading is DayReading.EXCLUSIVE else 0)
+    windows: list[Window] = []
+    start = first_day
+    while start <= last_day:
+        length = min(window_days, (last_day - start).days + 1)
+        last = start + dt.timedelta(days=length - 1)
+        windows.append(Window(ending_day=last + shift, length=length))
+        start = last + dt.timedelta(days=1)
     return windows
 
 
@@ -80,3 +106,21 @@ def starting_day(
     bookmark = min(bookmark, today)
     return max(start_date, bookmark - dt.timedelta(days=lookback_days))
 
+
+
+class DayReading(enum.Enum):
+    """How Braze reads the ``ending_at`` day of ``length=L&ending_at=E``."""
+
+    INCLUSIVE = "inclusive"  # [E - L + 1, E]
+    EXCLUSIVE = "exclusive"  # [E - L, E - 1]
+
+
+def infer_reading(window: Window, returned_days: Iterable[dt.date]) -> DayReading | None:
+    """The reading a response proves, or None when its days fit both (sparse data)."""
+    before_first = window.ending_day - dt.timedelta(days=window.length)
+    for day in returned_days:
+        if day == window.ending_day:
+            return DayReading.INCLUSIVE
+        if day == before_first:
+            return DayReading.EXCLUSIVE
+    return None

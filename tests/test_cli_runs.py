@@ -59,8 +59,14 @@ def partitions_of(config: dict, stream: str) -> list[tuple]:
 
 
 def windows_per_partition(first: dt.date, last: dt.date, window_days: int) -> int:
-    """Requests for one partition: the range plus one day, in windows (see windows.py)."""
+    """Requests for one partition before the ending_at reading is known: the range plus one
+    day, in windows (see windows.py)."""
     return math.ceil(((last - first).days + 2) / window_days)
+
+
+def exact_windows_per_partition(first: dt.date, last: dt.date, window_days: int) -> int:
+    """Requests for one partition once the reading is known: the range, in windows."""
+    return math.ceil(((last - first).days + 1) / window_days)
 
 
 def request_ranges(sim: BrazeSimulator, path: str) -> dict[tuple, list[tuple[dt.date, dt.date]]]:
@@ -113,9 +119,13 @@ def test_exact_records_for_every_stream(
 
     first = dt.date.fromisoformat(config["start_date"])
     last = dt.date.fromisoformat(config["end_date"])
-    per_partition = windows_per_partition(first, last, window_days)
     partitions = len(config["sends"]) + len(config["campaign_ids"])
-    assert len(sim.requests_log) == partitions * per_partition
+    exact = exact_windows_per_partition(first, last, window_days)
+    guarded = windows_per_partition(first, last, window_days)
+    # The first response of each endpoint with data on a window's edge shows Braze's reading
+    # of the ending_at day; from then on partitions are planned exactly. Until then (the first
+    # partition of each endpoint) the plan guards against both readings.
+    assert partitions * exact <= len(sim.requests_log) <= partitions * exact + 2 * guarded
     assert {r["status"] for r in sim.requests_log} == {200}
     assert all(1 <= int(r["params"]["length"]) <= window_days for r in sim.requests_log)
 

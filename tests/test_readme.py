@@ -97,7 +97,7 @@ def test_streams_table_matches_the_tap() -> None:
     )
     for name, cls in classes.items():
         _, endpoint, keys, one_record_per = by_name[name]
-        assert endpoint == cls.path, name
+        assert endpoint == cls.endpoint.path, name
         assert [k.strip() for k in keys.split(",")] == list(cls.primary_keys), name
         assert one_record_per, name
 

@@ -1,0 +1,167 @@
+"""State in and out: validating the input state, each partition's bookmark, the STATE cadence.
+
+Layout (the Singer/SDK convention, so states of earlier versions resume)::
+
+    {"bookmarks": {"<stream>": {"partitions": [
+        {"context": {"campaign_id": "..."}, "replication_key": "time",
+         "replication_key_value": "YYYY-MM-DD"}]}}}
+
+A partition's bookmark is the last day read for it, and moves only once all of its records
+are written, so any STATE the run emits is safe to resume from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tap_braze_sends.errors import StateError
+
+_LAYOUT = (
+    'expected {"bookmarks": {"<stream>": {"partitions": [{"context": {...}, '
+    '"replication_key": "time", "replication_key_value": "YYYY-MM-DD"}]}}}'
+)
+
+
+def _fail(problem: str) -> StateError:
+    return StateError(f"Unusable state: {problem}; {_LAYOUT}. Fix it or run without state.")
+
+
+def validate_state(state: Mapping[str, Any], known_streams: set[str]) -> None:
+    """Raise :class:`StateError` naming the first entry that this tap cannot resume from.
+
+    Streams this tap does not know are left alone (the SDK keeps them), so that a state shared
+    with another version or tap does not fail the run.
+    """
+    if not isinstance(state, Mapping):
+        raise _fail(f"the state is a {type(state).__name__}, not an object")
+    bookmarks = state.get("bookmarks", {})
+    if not isinstance(bookmarks, Mapping):
+        raise _fail("'bookmarks' is not an object")
+    for stream, entry in bookmarks.items():
+        if stream not in known_streams:
+            continue
+        if not isinstance(entry, Mapping):
+            raise _fail(f"bookmarks.{stream} is not an object")
+        if entry.get("replication_key_value") is not None:
+            # A bookmark for the whole stream (another tap's layout): resuming from it would
+            # silently re-read everything from start_date, or skip days.
+            raise _fail(
+                f"bookmarks.{stream} has one bookmark for the whole stream "
+                f"({entry['replication_key_value']!r}); this tap keeps one per partition"
+            )
+        partitions = entry.get("partitions", [])
+        if not isinstance(partitions, list):
+            raise _fail(f"bookmarks.{stream}.partitions is not a list")
+        for index, partition in enumerate(partitions):
+            where = f"bookmarks.{stream}.partitions[{index}]"
+            if not isinstance(partition, Mapping) or not isinstance(
+                partition.get("context"), Mapping
+            ):
+                raise _fail(f"{where} has no 'context' object")
+            value = partition.get("replication_key_value")
+            if value is None:
+                continue
+            try:
+                dt.date.fromisoformat(str(value)[:10])
+            except ValueError:
+                raise _fail(f"{where}.replication_key_value {value!r} is not a date") from None
+
+
+REPLICATION_KEY = "time"
+
+
+def _context_key(context: Mapping[str, Any]) -> frozenset:
+    return frozenset(context.items())
+
+
+class Bookmarks:
+    """Each (stream, partition)'s entry in the run's state dict, found in one pass per stream.
+
+    Scanning a stream's partition list per lookup costs O(n^2) over n partitions: minutes at
+    a few thousand. The entries are the state's own dicts, so a STATE of the state dict
+    carries what is set here.
+    """
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.state = state
+        self._index: dict[str, dict[frozenset, dict]] = {}
+
+    def _entries(self, stream: str) -> dict[frozenset, dict]:
+        if stream not in self._index:
+            stream_state = self.state.setdefault("bookmarks", {}).setdefault(stream, {})
+            index: dict[frozenset, dict] = {}
+            for entry in stream_state.setdefault("partitions", []):
+                if isinstance(entry, dict) and isinstance(entry.get("context"), dict):
+                    index.setdefault(_context_key(entry["context"]), entry)
+            self._index[stream] = index
+        return self._index[stream]
+
+    def entry(self, stream: str, partition: Mapping[str, str]) -> dict[str, Any]:
+        entries = self._entries(stream)
+        key = _context_key(partition)
+        if key not in entries:
+            entries[key] = {"context": dict(partition)}
+            self.state["bookmarks"][stream]["partitions"].append(entries[key])
+        return entries[key]
+
+    def last_day(self, stream: str, partition: Mapping[str, str]) -> dt.date | None:
+        value = self.entry(stream, partition).get("replication_key_value")
+        return None if value is None else dt.date.fromisoformat(str(value)[:10])
+
+    def earliest(self, streams: Iterable[str], partition: Mapping[str, str]) -> dt.date | None:
+        """The bookmark every stream has reached: None when any of them has none."""
+        days = [self.last_day(stream, partition) for stream in streams]
+        return None if not days or None in days else min(days)  # type: ignore[type-var]
+
+    def advance(self, stream: str, partition: Mapping[str, str], last_day: dt.date) -> None:
+        entry = self.entry(stream, partition)
+        entry.pop("progress_markers", None)
+        previous = entry.get("replication_key_value")
+        if previous is None or dt.date.fromisoformat(str(previous)[:10]) < last_day:
+            entry["replication_key"] = REPLICATION_KEY
+            entry["replication_key_value"] = last_day.isoformat()
+
+    def entry_count(self) -> int:
+        return sum(len(entries) for entries in self._index.values())
+
+
+class StateCadence:
+    """When a finished partition's STATE goes out.
+
+    A STATE holds every partition's bookmark, so one per partition costs O(partitions^2) in
+    all: gigabytes of STATE at a few thousand partitions. A STATE is due once the records
+    (and partitions) written since the last one outweigh its entries, so STATE output stays
+    proportional to record output; also every ``every_seconds``, and at the end of each
+    endpoint. Each STATE still comes after all records of what it covers.
+    """
+
+    RECORDS_PER_PARTITION = 10
+    """What a finished partition counts for, in records, toward the next STATE."""
+
+    def __init__(self, *, every_seconds: float = 30.0) -> None:
+        self.every_seconds = every_seconds
+        self._records = 0
+        self._partitions = 0
+        self._written_at = time.monotonic()
+
+    @property
+    def pending(self) -> bool:
+        return self._partitions > 0
+
+    def partition_done(self, records: int, *, entries: int, last_of_group: bool) -> bool:
+        self._records += records
+        self._partitions += 1
+        work = self._records + self.RECORDS_PER_PARTITION * self._partitions
+        return (
+            last_of_group
+            or work >= entries
+            or time.monotonic() - self._written_at >= self.every_seconds
+        )
+
+    def written(self) -> None:
+        self._records = 0
+        self._partitions = 0
+        self._written_at = time.monotonic()

@@ -1,0 +1,76 @@
+"""What the tap knows about each Braze series endpoint: path, pool, permission, partitions, shape.
+
+An endpoint is read once per window of a partition; its pure flattener turns each day of the
+response into the rows of every stream that reads it (keyed by the stream's ``role``), so the
+streams of one endpoint share every request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tap_braze_sends.flatten.series import Row, flatten_day
+from tap_braze_sends.windows import MAX_WINDOW_DAYS
+
+Partition = dict[str, str]
+DayRows = dict[str, list[Row]]
+"""One day of a response: the rows of each role (``day``, ``message``, ...)."""
+
+
+class MalformedBody(ValueError):
+    """A 200 body without the documented shape (retried: a proxy may have cut it)."""
+
+
+def series_days(body: object) -> list[Mapping[str, Any]]:
+    """The day objects of a /sends or /campaigns ``data_series`` body: ``{"data": [...]}``."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list) or not all(isinstance(day, dict) for day in data):
+        msg = "no 'data' list of day objects"
+        raise MalformedBody(msg)
+    return data
+
+
+def flatten_series_day(day: Mapping[str, Any], partition: Mapping[str, str]) -> DayRows:
+    day_row, message_rows = flatten_day(day, partition)
+    return {"day": [day_row], "message": message_rows}
+
+
+@dataclass(frozen=True)
+class SeriesEndpoint:
+    """One ``data_series`` endpoint, partitioned by ids, read in windows of days."""
+
+    path: str
+    pool: str
+    """Braze's rate-limit pool: requests to one pool share one budget."""
+    permission: str
+    partition_fields: tuple[str, ...]
+    days_of: Callable[[object], list[Mapping[str, Any]]]
+    flatten: Callable[[Mapping[str, Any], Mapping[str, str]], DayRows]
+    max_window_days: int = MAX_WINDOW_DAYS
+    no_data_hint: str | None = None
+    """Why a partition may legitimately return no data; shown in its warning."""
+
+
+SENDS_SERIES = SeriesEndpoint(
+    path="/sends/data_series",
+    pool="default",
+    permission="sends.data_series",
+    partition_fields=("campaign_id", "send_id"),
+    days_of=series_days,
+    flatten=flatten_series_day,
+    no_data_hint=(
+        "Braze keeps send analytics only 14 days after the send; check the send id and the "
+        "dates (start_date, end_date)."
+    ),
+)
+
+CAMPAIGNS_SERIES = SeriesEndpoint(
+    path="/campaigns/data_series",
+    pool="campaign_analytics",
+    permission="campaigns.data_series",
+    partition_fields=("campaign_id",),
+    days_of=series_days,
+    flatten=flatten_series_day,
+)

@@ -1,0 +1,291 @@
+"""The one place for a request to Braze: auth, pacing, what a status means, retries, the body.
+
+Every worker thread calls :meth:`Fetcher.get_json`. Retries use python-backoff's exponential
+wait generator with full jitter, but the waits happen on the run's ``stop`` event, so a run
+told to stop (a signal, an error elsewhere) never sleeps out a backoff or a rate-limit wait.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+import backoff
+import msgspec
+import requests
+from requests.adapters import HTTPAdapter
+from requests.utils import resolve_proxies
+
+from tap_braze_sends.errors import (
+    BrazeFatalError,
+    BrazeGaveUp,
+    BrazeStopped,
+    BrazeTransientError,
+    braze_message,
+    fatal_error_for,
+    redact,
+)
+from tap_braze_sends.pacing import (
+    AcquireCancelled,
+    RateBudget,
+    RateBudgetExceeded,
+    read_rate_limit_headers,
+    seconds_until_reset,
+)
+from tap_braze_sends.progress import Progress
+from tap_braze_sends.settings import Settings
+
+logger = logging.getLogger("tap_braze_sends.fetch")
+
+MAX_BACKOFF_SECONDS = 60.0
+
+_TRANSIENT_EXCEPTIONS = (
+    ConnectionResetError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    body: Any
+    extracted_at: dt.datetime
+    """When the response arrived: its records' ``time_extracted``."""
+
+
+class Budgets:
+    """The rate budget of each Braze pool, shared by every worker and endpoint of the run."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._pools: dict[str, RateBudget] = {}
+
+    def __getitem__(self, pool: str) -> RateBudget:
+        with self._lock:
+            if pool not in self._pools:
+                self._pools[pool] = RateBudget(pool, clock=self._clock)
+            return self._pools[pool]
+
+
+class Fetcher:
+    """GET a Braze endpoint and return its decoded JSON body, or raise a clear error."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        progress: Progress,
+        stop: threading.Event,
+        budgets: Budgets | None = None,
+    ) -> None:
+        self.settings = settings
+        self.progress = progress
+        self.stop = stop
+        self.budgets = budgets or Budgets()
+        self.session = _session(pool_size=settings.max_parallel_requests)
+        self._proxies: dict[str, str] | None = None
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get_json(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        pool: str,
+        who: str,
+        what: str = "",
+        parse: Callable[[Any], Any] = lambda body: body,
+    ) -> Fetched:
+        """One request with its retries; ``who`` (the partition) and ``what`` (the endpoint
+        and window) name it in errors.
+
+        ``parse`` turns the decoded body into the caller's result; a ValueError from it (a
+        200 whose body lacks the documented shape: a proxy may have cut it) is retried.
+        """
+        settings = self.settings
+        where = f"{who} ({what})" if what else who
+        brief = f"{who} ({path})"
+        request = requests.Request(
+            "GET",
+            settings.api_url + path,
+            params=dict(params),
+            headers={
+                "Authorization": f"Bearer {settings.api_key}",
+                "Accept": "application/json",
+            },
+        ).prepare()
+        waits = backoff.expo(factor=settings.retry_initial_wait, max_value=MAX_BACKOFF_SECONDS)
+        next(waits)  # the generator's priming value
+        budget = self.budgets[pool]
+        attempt = 0
+        rate_limited_since: float | None = None
+        while True:
+            if self.stop.is_set():
+                raise BrazeStopped(f"not requested: the run is stopping ({path})")
+            attempt += 1
+            try:
+                return self._attempt(request, path, budget, who, parse)
+            except _RateLimited as exc:
+                # Not an attempt: the pool's budget holds every worker until the reset.
+                attempt -= 1
+                now = time.monotonic()
+                rate_limited_since = rate_limited_since or now
+                if now - rate_limited_since + exc.wait > settings.max_rate_limit_wait:
+                    raise self._gave_up(
+                        where,
+                        f"still rate limited after waiting max_rate_limit_wait="
+                        f"{settings.max_rate_limit_wait:.0f} s; last: {exc}",
+                    ) from None
+                logger.warning(
+                    "Braze rate limit (429) for %s: waiting %.1f s for the budget to reset",
+                    brief,
+                    exc.wait,
+                )
+            except (RateBudgetExceeded, _WaitTooLong) as exc:
+                raise self._gave_up(where, str(exc)) from None
+            except AcquireCancelled:
+                raise BrazeStopped(f"not requested: the run is stopping ({path})") from None
+            except (BrazeTransientError, *_TRANSIENT_EXCEPTIONS) as exc:
+                cause = redact(f"{type(exc).__name__}: {exc}", settings.api_key)
+                if attempt > settings.max_retries:
+                    msg = (
+                        f"Giving up on {where} after {attempt} attempts "
+                        f"(max_retries={settings.max_retries}); last cause: {cause}"
+                    )
+                    raise BrazeGaveUp(msg) from None
+                wait = backoff.full_jitter(next(waits))
+                self.progress.count_retry()
+                logger.warning(
+                    "Retrying %s in %.1f s after attempt %d of %d: %s",
+                    brief,
+                    wait,
+                    attempt,
+                    settings.max_retries + 1,
+                    cause,
+                )
+                if self.stop.wait(wait):
+                    raise BrazeStopped(f"not retried: the run is stopping ({path})") from None
+
+    def _attempt(
+        self,
+        request: requests.PreparedRequest,
+        path: str,
+        budget: RateBudget,
+        who: str,
+        parse: Callable[[Any], Any],
+    ) -> Fetched:
+        settings = self.settings
+        budget.acquire(max_wait=settings.max_rate_limit_wait, stop=self.stop)
+        headers = None
+        try:
+            response = self.session.send(
+                request,
+                timeout=settings.request_timeout,
+                allow_redirects=False,
+                proxies=self._proxies_for(request),
+            )
+            headers = read_rate_limit_headers(response.headers)
+        except requests.exceptions.SSLError as exc:
+            raise self._tls_error(exc) from None
+        finally:
+            budget.release(headers)
+        self.progress.count_request()
+        status = response.status_code
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
+            self._on_rate_limited(response, path, budget)
+        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            message = redact(braze_message(response), settings.api_key)
+            raise BrazeTransientError(f"HTTP {status} from {path}: {message}")
+        if status >= HTTPStatus.MULTIPLE_CHOICES:
+            raise fatal_error_for(
+                status,
+                braze_message=redact(braze_message(response), settings.api_key),
+                path=path,
+                api_url=settings.api_url,
+                where=who,
+            )
+        try:
+            body = msgspec.json.decode(response.content)
+        except msgspec.DecodeError as exc:
+            msg = f"invalid JSON body from {path} ({len(response.content)} bytes): {exc}"
+            raise BrazeTransientError(msg) from None
+        try:
+            result = parse(body)
+        except ValueError as exc:
+            raise BrazeTransientError(f"unexpected body from {path}: {exc}") from None
+        return Fetched(result, dt.datetime.now(dt.timezone.utc))
+
+    def _on_rate_limited(
+        self, response: requests.Response, path: str, budget: RateBudget
+    ) -> None:
+        self.progress.count_rate_limited()
+        wait = seconds_until_reset(read_rate_limit_headers(response.headers), time.time())
+        if wait is None:
+            msg = f"HTTP 429 from {path} without Retry-After or X-RateLimit-Reset"
+            raise BrazeTransientError(msg)
+        limit = self.settings.max_rate_limit_wait
+        if wait > limit:
+            raise _WaitTooLong(
+                f"HTTP 429 from {path} asks to wait {wait:.0f} s, longer than "
+                f"max_rate_limit_wait={limit:.0f} s"
+            )
+        # Every worker of the pool holds; the next acquire() waits on the stop event.
+        budget.block_for(wait)
+        raise _RateLimited(f"HTTP 429 from {path}; waiting {wait:.1f} s", wait)
+
+    def _gave_up(self, where: str, why: str) -> BrazeGaveUp:
+        return BrazeGaveUp(
+            f"Giving up on {where}: {why}. Rerun later (state is saved), raise "
+            "max_rate_limit_wait, or lower max_parallel_requests if other jobs share this "
+            "workspace's rate limit."
+        )
+
+    def _tls_error(self, exc: Exception) -> BrazeFatalError:
+        # A certificate problem does not heal by retrying: say so at once.
+        cause = redact(str(exc), self.settings.api_key)
+        return BrazeFatalError(
+            f"TLS error talking to api_url={self.settings.api_url}: {cause}. Check that "
+            "api_url is your instance's REST endpoint and that this machine trusts its "
+            "certificate (REQUESTS_CA_BUNDLE / SSL_CERT_FILE for a corporate proxy)."
+        )
+
+    def _proxies_for(self, request: requests.PreparedRequest) -> dict[str, str]:
+        # Every request goes to the one api_url host, so the proxy environment (HTTPS_PROXY,
+        # NO_PROXY, ...) is resolved once; requests would re-read it on every send.
+        if self._proxies is None:
+            self._proxies = resolve_proxies(
+                request, self.session.proxies, self.session.trust_env
+            )
+        return self._proxies
+
+
+class _RateLimited(Exception):
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+class _WaitTooLong(Exception):
+    pass
+
+
+def _session(*, pool_size: int) -> requests.Session:
+    """A session whose connection pool holds a connection per worker (none discarded)."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, pool_size))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session

@@ -1,0 +1,96 @@
+"""What a run reads: each partition's day range from its bookmarks, and its windows (pure).
+
+A partition's range is ``[first_day, last_day]``: from ``start_date`` (no bookmark) or
+``bookmark - lookback_days``, through ``end_date`` (default today). Its windows come from
+:mod:`tap_braze_sends.windows`, exact once the endpoint's reading of the ``ending_at`` day is
+known (learned from responses: :class:`DayReadings`), guarded against both readings until then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tap_braze_sends.endpoints import Partition, SeriesEndpoint
+from tap_braze_sends.settings import Settings
+from tap_braze_sends.windows import (
+    DayReading,
+    Window,
+    infer_reading,
+    plan_windows,
+    starting_day,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionPlan:
+    endpoint: SeriesEndpoint
+    partition: Partition
+    first_day: dt.date
+    last_day: dt.date
+
+    def covers(self, day: dt.date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
+def plan_partition(
+    endpoint: SeriesEndpoint,
+    partition: Partition,
+    *,
+    settings: Settings,
+    bookmark: dt.date | None,
+    today: dt.date,
+) -> PartitionPlan:
+    first_day = starting_day(
+        start_date=settings.start_date,
+        bookmark=bookmark,
+        lookback_days=settings.lookback_days,
+        today=today,
+    )
+    return PartitionPlan(endpoint, partition, first_day, min(settings.end_date, today))
+
+
+def window_days(endpoint: SeriesEndpoint, settings: Settings) -> int:
+    return min(settings.window_days, endpoint.max_window_days)
+
+
+class DayReadings:
+    """Each endpoint's reading of the ``ending_at`` day, once a response has shown it.
+
+    Shared by the worker threads (which learn) and the planner (which asks).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[str, DayReading] = {}
+
+    def get(self, path: str) -> DayReading | None:
+        return self._known.get(path)
+
+    def learn(self, path: str, window: Window, days: Iterable[dt.date]) -> None:
+        if path in self._known:
+            return
+        reading = infer_reading(window, days)
+        if reading is not None:
+            with self._lock:
+                self._known.setdefault(path, reading)
+
+
+def partition_windows(
+    plan: PartitionPlan, settings: Settings, readings: DayReadings
+) -> list[Window]:
+    return plan_windows(
+        plan.first_day,
+        plan.last_day,
+        window_days(plan.endpoint, settings),
+        readings.get(plan.endpoint.path),
+    )
+
+
+def listed_partitions(endpoint: SeriesEndpoint, settings: Settings) -> list[Partition]:
+    """The partitions the config lists for an endpoint, in config order."""
+    if endpoint.partition_fields == ("campaign_id", "send_id"):
+        return [{"campaign_id": s.campaign_id, "send_id": s.send_id} for s in settings.sends]
+    return [{"campaign_id": campaign_id} for campaign_id in settings.campaign_ids]

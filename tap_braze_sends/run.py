@@ -1,0 +1,166 @@
+"""One run: every partition's windows fetched on one bounded pool, handed back in plan order.
+
+Workers fetch and flatten; the single consumer (the writer of :mod:`tap_braze_sends.sync`, or
+a stream's own ``get_records`` in the SDK's dry run) takes the results strictly in plan order,
+so the pool runs ahead across partitions and endpoints while the output stays exactly what a
+sequential run writes. Memory is bounded by the pool (2 x workers results held), not by the
+number of partitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tap_braze_sends.endpoints import DayRows, Partition, SeriesEndpoint
+from tap_braze_sends.errors import BrazeStopped, describe_partition
+from tap_braze_sends.fetch import Fetcher
+from tap_braze_sends.flatten.series import parse_day
+from tap_braze_sends.plan import DayReadings, PartitionPlan, partition_windows
+from tap_braze_sends.prefetch import OrderedPrefetcher
+from tap_braze_sends.settings import Settings
+from tap_braze_sends.windows import Window
+
+if TYPE_CHECKING:
+    from singer_sdk import Stream
+
+logger = logging.getLogger("tap_braze_sends.run")
+
+
+@dataclass
+class Group:
+    """One endpoint, the selected streams that read it (in the tap's order), its partitions."""
+
+    endpoint: SeriesEndpoint
+    streams: list[Stream]
+    plans: list[PartitionPlan] = field(default_factory=list)
+
+    @property
+    def roles(self) -> list[str]:
+        return [stream.role for stream in self.streams]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class WindowJob:
+    group: Group
+    plan: PartitionPlan
+    window: Window | None
+    """None: the partition has nothing to read (its range is empty)."""
+    last: bool
+    """The partition's last window: once written, the partition is complete."""
+
+
+@dataclass(frozen=True, slots=True)
+class WindowResult:
+    days: list[tuple[dt.date, DayRows]]
+    extracted_at: dt.datetime
+
+
+class Run:
+    """The plan of every selected endpoint's partitions and the pool that fetches them."""
+
+    def __init__(
+        self,
+        groups: Sequence[Group],
+        *,
+        settings: Settings,
+        fetcher: Fetcher,
+        readings: DayReadings | None = None,
+    ) -> None:
+        self.groups = [group for group in groups if group.streams]
+        self.settings = settings
+        self.fetcher = fetcher
+        self.readings = readings or DayReadings()
+        # The first window of each later pool is planned now and started at once, so that
+        # each pool's budget probe overlaps the first pool's requests (pacing.py).
+        self._early: dict[tuple[int, int], list[WindowJob]] = {}
+        pools: set[str] = set()
+        for g_index, group in enumerate(self.groups):
+            for p_index, plan in enumerate(group.plans):
+                if group.endpoint.pool in pools:
+                    break
+                jobs = self._jobs_of(group, plan)
+                if jobs[0].window is None:
+                    continue
+                if pools:
+                    self._early[(g_index, p_index)] = jobs
+                pools.add(group.endpoint.pool)
+                break
+
+    def _jobs_of(self, group: Group, plan: PartitionPlan) -> list[WindowJob]:
+        windows = partition_windows(plan, self.settings, self.readings)
+        if not windows:
+            return [WindowJob(group, plan, None, last=True)]
+        return [
+            WindowJob(group, plan, window, last=i == len(windows) - 1)
+            for i, window in enumerate(windows)
+        ]
+
+    def jobs(self) -> Iterator[WindowJob]:
+        """Every request in plan order, each partition planned when the pool reaches it."""
+        for g_index, group in enumerate(self.groups):
+            for p_index, plan in enumerate(group.plans):
+                early = self._early.get((g_index, p_index))
+                yield from early if early is not None else self._jobs_of(group, plan)
+
+    def results(self) -> Iterator[tuple[WindowJob, WindowResult]]:
+        early = [job for jobs in self._early.values() for job in jobs[:1]]
+        prefetcher: OrderedPrefetcher[WindowJob, WindowResult] = OrderedPrefetcher(
+            self.fetch,
+            self.jobs(),
+            workers=self.settings.max_parallel_requests,
+            early=early,
+        )
+        try:
+            yield from prefetcher
+        finally:
+            self.fetcher.stop.set()
+            prefetcher.close()
+
+    def fetch(self, job: WindowJob) -> WindowResult:
+        """Runs on a worker thread: one window's days, flattened into each role's rows."""
+        if job.window is None:
+            return WindowResult([], dt.datetime.now(dt.timezone.utc))
+        endpoint, window, partition = job.plan.endpoint, job.window, job.plan.partition
+        if self.fetcher.stop.is_set():
+            raise BrazeStopped(f"not requested: the run is stopping ({endpoint.path})")
+        who = describe_partition(partition)
+        what = (
+            f"{endpoint.path}, window {window.first_day}..{window.ending_day}: "
+            f"length={window.length}, ending_at={window.ending_at()}"
+        )
+        params = {**partition, "length": window.length, "ending_at": window.ending_at()}
+        fetched = self.fetcher.get_json(
+            endpoint.path,
+            params,
+            pool=endpoint.pool,
+            who=who,
+            what=what,
+            parse=lambda body: _flatten(endpoint, body, partition, f"{who} ({what})"),
+        )
+        days: list[tuple[dt.date, DayRows]] = fetched.body
+        self.readings.learn(endpoint.path, window, (day for day, _ in days))
+        return WindowResult(days, fetched.extracted_at)
+
+
+def _flatten(
+    endpoint: SeriesEndpoint, body: object, partition: Partition, where: str
+) -> list[tuple[dt.date, DayRows]]:
+    """Each day of a body, flattened; a day repeated within the body keeps its first copy."""
+    out: list[tuple[dt.date, DayRows]] = []
+    seen: set[dt.date] = set()
+    for raw in endpoint.days_of(body):
+        day = parse_day(raw.get("time"))
+        if day in seen:
+            logger.warning(
+                "Braze returned %s twice in one response for %s; keeping the first copy",
+                day,
+                where,
+            )
+            continue
+        seen.add(day)
+        out.append((day, endpoint.flatten(raw, partition)))
+    return out

@@ -1,0 +1,142 @@
+"""The single writer of a run: records in plan order, bookmarks after them, STATE on cadence."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Iterator
+
+from tap_braze_sends.bookmarks import Bookmarks, StateCadence
+from tap_braze_sends.errors import describe_partition
+from tap_braze_sends.output import Row, RowWriter, SingerOutput
+from tap_braze_sends.plan import PartitionPlan
+from tap_braze_sends.progress import Progress
+from tap_braze_sends.run import Group, Run, WindowJob, WindowResult
+
+logger = logging.getLogger("tap_braze_sends.sync")
+
+
+class _StreamSink:
+    """Where one stream's rows go: its RECORD writer, its SDK record counter, its limit."""
+
+    def __init__(self, stream: object, writer: RowWriter, counter: object) -> None:
+        self.role: str = stream.role  # type: ignore[attr-defined]
+        self.write = writer
+        self.counter = counter
+        self.limit: int | None = getattr(stream, "ABORT_AT_RECORD_COUNT", None)
+        self.count = 0
+
+    def take(self, rows: list[Row], extracted_at: dt.datetime) -> int:
+        if self.limit is not None:
+            rows = rows[: max(0, self.limit - self.count)]
+        if rows:
+            self.write(rows, extracted_at)
+            self.count += len(rows)
+            self.counter.increment(len(rows))  # type: ignore[attr-defined]
+        return len(rows)
+
+
+def write_run(run: Run, *, output: SingerOutput, bookmarks: Bookmarks, progress: Progress) -> None:
+    """Write every selected stream's records, and the STATE after what each one covers.
+
+    On any failure (or a signal, raised here as an exception), the STATE of the partitions
+    finished so far goes out before the error propagates: nothing extracted is lost.
+    """
+    cadence = StateCadence()
+    with contextlib.ExitStack() as counters:
+        sinks: dict[str, list[_StreamSink]] = {}
+        for group in run.groups:
+            for stream in group.streams:
+                output.schema(stream)
+            sinks[group.endpoint.path] = [
+                _StreamSink(
+                    stream,
+                    output.row_writer(stream),
+                    counters.enter_context(stream.get_record_counter()),
+                )
+                for stream in group.streams
+            ]
+        try:
+            for group, results in _by_group(run):
+                progress.start_stream(group.endpoint.path, len(group.plans))
+                _write_group(group, results, sinks[group.endpoint.path], output=output,
+                             bookmarks=bookmarks, progress=progress, cadence=cadence)
+                progress.log(force=True)
+        except BaseException:
+            if cadence.pending:
+                output.state(bookmarks.state)
+            output.flush()
+            raise
+    output.state(bookmarks.state)
+    output.flush()
+
+
+def _by_group(run: Run) -> Iterator[tuple[Group, Iterator[tuple[WindowJob, WindowResult]]]]:
+    """The run's ordered results, split where one endpoint's partitions end."""
+    results = run.results()
+    pending: tuple[WindowJob, WindowResult] | None = None
+
+    def of_group(group: Group) -> Iterator[tuple[WindowJob, WindowResult]]:
+        nonlocal pending
+        while True:
+            item = pending if pending is not None else next(results, None)
+            pending = None
+            if item is None:
+                return
+            if item[0].group is not group:
+                pending = item
+                return
+            yield item
+
+    try:
+        for group in run.groups:
+            yield group, of_group(group)
+    finally:
+        results.close()
+
+
+def _write_group(
+    group: Group,
+    results: Iterator[tuple[WindowJob, WindowResult]],
+    sinks: list[_StreamSink],
+    *,
+    output: SingerOutput,
+    bookmarks: Bookmarks,
+    progress: Progress,
+    cadence: StateCadence,
+) -> None:
+    plan: PartitionPlan | None = None
+    emitted: set[dt.date] = set()
+    written = 0
+    last_plan = group.plans[-1] if group.plans else None
+    for job, result in results:
+        if job.plan is not plan:
+            plan, emitted, written = job.plan, set(), 0
+        for day, rows in result.days:
+            # Days outside the range are the far edge of a window under the other reading of
+            # ending_at (windows.py); each day of the range is written once.
+            if not plan.covers(day) or day in emitted:
+                continue
+            emitted.add(day)
+            records = sum(sink.take(rows.get(sink.role, []), result.extracted_at) for sink in sinks)
+            progress.count_day(records)
+            written += records
+        if not job.last:
+            continue
+        if not emitted and job.window is not None and plan.endpoint.no_data_hint:
+            logger.warning(
+                "No data for %s between %s and %s. %s",
+                describe_partition(plan.partition),
+                plan.first_day,
+                plan.last_day,
+                plan.endpoint.no_data_hint,
+            )
+        for stream in group.streams:
+            bookmarks.advance(stream.name, plan.partition, plan.last_day)
+        progress.partition_done()
+        if cadence.partition_done(
+            written, entries=bookmarks.entry_count(), last_of_group=plan is last_plan
+        ):
+            output.state(bookmarks.state)
+            cadence.written()
