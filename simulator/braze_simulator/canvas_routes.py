@@ -51,7 +51,7 @@ def keys_lacking_one(full_permissions: set[str]) -> dict[str, set[str]]:
 def answer_canvas(
     path: str, params: dict[str, str], workspace: Workspace, day_semantics: str
 ) -> tuple[int, bytes]:
-    """(status, body) for one validated-by-the-server Canvas request."""
+    """(status, body) for a Canvas request that passed auth, permission, rate limit, faults."""
     try:
         if path == LIST_PATH:
             return 200, _json({"canvases": list_page(workspace, params), "message": "success"})
