@@ -30,7 +30,6 @@ ARCHIVED_ID = "canvas-0002"
 DRAFT_ID = "canvas-0003"  # never entered anyone: no stats
 DORMANT_ID = "canvas-0004"  # stopped a year ago, not archived
 RECEIPTS_ID = "canvas-0005"
-DEFAULT_CANVASES = 5
 
 
 # --- lookup ---------------------------------------------------------------------------------
