@@ -1,5 +1,7 @@
-"""Braze simulator: a local, seeded stand-in for Braze's send and campaign analytics export."""
+"""Braze simulator: a local, seeded stand-in for Braze's send, campaign and Canvas exports."""
 
+from braze_simulator.canvas_data import find_canvas, workspace_canvases
+from braze_simulator.canvas_model import SimCanvas
 from braze_simulator.data import SimCampaign, SimSend, Workspace, build_workspace
 from braze_simulator.faults import FAULT_KINDS, FaultPlan, RateLimit
 from braze_simulator.server import DEFAULT_KEY, KEYS, BrazeSimulator
@@ -12,7 +14,10 @@ __all__ = [
     "FaultPlan",
     "RateLimit",
     "SimCampaign",
+    "SimCanvas",
     "SimSend",
     "Workspace",
     "build_workspace",
+    "find_canvas",
+    "workspace_canvases",
 ]

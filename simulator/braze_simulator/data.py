@@ -136,6 +136,10 @@ class Workspace:
     seed: int = 0
     revision: int = 0
     restate_days: int = 7
+    # Canvases are derived, not stored (canvas_data.workspace_canvases): how many, and the day
+    # their dates count back from (None: `today`).
+    n_canvases: int = 0
+    canvas_epoch: date | None = None
     # (revision, today at the time of restate()): a restated day keeps its new numbers even
     # after the clock moves on, as real restatements do.
     _restatements: list[tuple[int, date]] = field(
@@ -484,7 +488,12 @@ def _send_days_ago(index: int, seed: int) -> int:
 
 
 def build_workspace(
-    n_sends: int = 3, n_campaigns: int = 2, *, today: date | None = None, seed: int = 0
+    n_sends: int = 3,
+    n_campaigns: int = 2,
+    *,
+    today: date | None = None,
+    seed: int = 0,
+    n_canvases: int = 5,
 ) -> Workspace:
     """A reproducible workspace; `today` defaults to the real UTC date."""
     today = today or datetime.now(timezone.utc).date()
@@ -504,4 +513,11 @@ def build_workspace(
                 conversion_events=events,
             )
         )
-    return Workspace(sends=sends, campaigns=campaigns, today=today, seed=seed)
+    return Workspace(
+        sends=sends,
+        campaigns=campaigns,
+        today=today,
+        seed=seed,
+        n_canvases=n_canvases,
+        canvas_epoch=today,
+    )

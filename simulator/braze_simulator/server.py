@@ -21,18 +21,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from braze_simulator.canvas_routes import CANVAS_PERMISSIONS, answer_canvas, keys_lacking_one
 from braze_simulator.data import Workspace, digest
 from braze_simulator.faults import FaultPlan, RateLimit, request_key
 
 DEFAULT_KEY = "sim-secret-key"
 KEYS: dict[str, set[str]] = {
-    "sim-secret-key": {"sends.data_series", "campaigns.data_series"},
+    "sim-secret-key": {"sends.data_series", "campaigns.data_series", *CANVAS_PERMISSIONS.values()},
     "sim-sends-only": {"sends.data_series"},
     "sim-campaigns-only": {"campaigns.data_series"},
 }
+KEYS.update(keys_lacking_one(KEYS[DEFAULT_KEY]))
 SENDS_PATH = "/sends/data_series"
 CAMPAIGNS_PATH = "/campaigns/data_series"
-PERMISSIONS = {SENDS_PATH: "sends.data_series", CAMPAIGNS_PATH: "campaigns.data_series"}
+PERMISSIONS = {
+    SENDS_PATH: "sends.data_series",
+    CAMPAIGNS_PATH: "campaigns.data_series",
+    **CANVAS_PERMISSIONS,
+}
 # Braze's documented budgets: the default pool (sends) and "export campaign analytics".
 DEFAULT_SENDS_LIMIT = (250_000, 3600.0)
 DEFAULT_CAMPAIGNS_LIMIT = (50_000, 60.0)
@@ -201,6 +207,8 @@ class BrazeSimulator:
             SENDS_PATH: sends_rate_limit or RateLimit(*DEFAULT_SENDS_LIMIT),
             CAMPAIGNS_PATH: campaigns_rate_limit or RateLimit(*DEFAULT_CAMPAIGNS_LIMIT),
         }
+        # Canvas endpoints spend the default pool, as /sends/data_series does: one budget.
+        self.pools.update(dict.fromkeys(CANVAS_PERMISSIONS, self.pools[SENDS_PATH]))
         self.lowercase_headers = lowercase_headers
         self.port = port
         self.url = ""
@@ -401,6 +409,11 @@ class BrazeSimulator:
         self, path: str, params: dict[str, str], limit_headers: list[tuple[str, str]]
     ) -> Reply:
         ws = self.workspace
+        if path in CANVAS_PERMISSIONS:
+            status, body = answer_canvas(path, params, ws, self.day_semantics)
+            if status == 200 and self.latency_ms:
+                time.sleep(self.latency_ms / 1000)
+            return Reply(status, body, limit_headers)
         try:
             length, end = validate(path, params, ws)
         except BadRequest as exc:
