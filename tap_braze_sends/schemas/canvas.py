@@ -1,0 +1,183 @@
+"""Schemas of the eight Canvas streams (/canvas/list, /canvas/details, /canvas/data_series).
+
+The metric tuples and field kinds below are the single list both the schemas and the Canvas
+flatteners (:mod:`tap_braze_sends.flatten.canvas`) read: a name gets a typed column here, and
+anything Braze returns beyond them lands in ``extra_metrics`` (series) or ``extra_fields``
+(list and details), never dropped.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from tap_braze_sends.schemas.build import metric_schema, nullable, required
+from tap_braze_sends.schemas.metrics import MESSAGE_METRICS
+
+_ENTRY_CONVERSIONS = (
+    "conversions",
+    "conversions_by_entry_time",
+    "conversions1",
+    "conversions1_by_entry_time",
+    "conversions2",
+    "conversions2_by_entry_time",
+    "conversions3",
+    "conversions3_by_entry_time",
+)
+
+CANVAS_TOTAL_METRICS: tuple[str, ...] = ("entries", "revenue", *_ENTRY_CONVERSIONS)
+"""A day's ``total_stats`` (the docs name four; public schemas add conversions1..3)."""
+
+CANVAS_VARIANT_METRICS: tuple[str, ...] = CANVAS_TOTAL_METRICS
+"""One variant's stats in ``variant_stats`` (besides its ``name``)."""
+
+CANVAS_STEP_METRICS: tuple[str, ...] = ("revenue", *_ENTRY_CONVERSIONS, "unique_recipients")
+"""One step's stats in ``step_stats`` (besides its ``name`` and ``messages``)."""
+
+DELETED_STEP_MARKER = "deleted"
+"""Column (and step-entry key) for a step Braze marks as deleted.
+
+Braze's docs show no such marker: ``include_deleted_step_data`` only adds the stats of deleted
+steps, under their step id, shaped like any other step. The column keeps a boolean ``deleted``
+should Braze send one on a step entry, and is null otherwise; a deleted step is then known by
+its ``step_id`` having no row in ``canvas_steps``.
+"""
+
+# Kinds of the list and details fields: each maps to a JSON-schema fragment below, and the
+# flattener checks a value against its kind before putting it in the column.
+STRING = "string"
+BOOLEAN = "boolean"
+TIMESTAMP = "date-time"
+STRINGS = "array of strings"
+OBJECT = "object"
+PATHS = "array of paths"
+
+CANVAS_LIST_FIELDS = MappingProxyType({"name": STRING, "tags": STRINGS, "last_edited": TIMESTAMP})
+CANVAS_DETAILS_FIELDS = MappingProxyType(
+    {
+        "name": STRING,
+        "description": STRING,
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+        "archived": BOOLEAN,
+        "draft": BOOLEAN,
+        "enabled": BOOLEAN,
+        "has_post_launch_draft": BOOLEAN,
+        "schedule_type": STRING,
+        "first_entry": TIMESTAMP,
+        "last_entry": TIMESTAMP,
+        "channels": STRINGS,
+        "tags": STRINGS,
+        "teams": STRINGS,
+    }
+)
+CANVAS_VARIANT_FIELDS = MappingProxyType({"name": STRING, "first_step_ids": STRINGS})
+CANVAS_STEP_FIELDS = MappingProxyType(
+    {
+        "name": STRING,
+        "type": STRING,
+        "channels": STRINGS,
+        "next_step_ids": STRINGS,
+        "next_paths": PATHS,
+        "messages": OBJECT,
+    }
+)
+
+_ID = required("string")
+_TIME = required("string", format="date")
+_ANY_OBJECT = {"type": ["object", "null"], "additionalProperties": True}
+_FRAGMENTS = MappingProxyType(
+    {
+        STRING: nullable("string"),
+        BOOLEAN: nullable("boolean"),
+        TIMESTAMP: nullable("string", format="date-time"),
+        STRINGS: {"type": ["array", "null"], "items": required("string")},
+        OBJECT: _ANY_OBJECT,
+        PATHS: {
+            "type": ["array", "null"],
+            "items": {
+                "type": ["object"],
+                "properties": {"name": nullable("string"), "next_step_id": nullable("string")},
+                "additionalProperties": True,
+            },
+        },
+    }
+)
+EXTRA_FIELDS = {
+    **_ANY_OBJECT,
+    "description": "Fields Braze returned that have no typed column (or not of its type).",
+}
+
+
+def _dimension_schema(keys: dict[str, dict], fields: MappingProxyType) -> dict:
+    properties = dict(keys)
+    properties.update({name: _FRAGMENTS[kind] for name, kind in fields.items()})
+    properties["extra_fields"] = EXTRA_FIELDS
+    return {"type": "object", "additionalProperties": False, "properties": properties}
+
+
+def _with_deleted_marker(schema: dict) -> dict:
+    properties = dict(schema["properties"])
+    extras = properties.pop("extra_metrics")
+    properties[DELETED_STEP_MARKER] = nullable("boolean")
+    properties["extra_metrics"] = extras
+    return {**schema, "properties": properties}
+
+
+CANVASES_SCHEMA = _dimension_schema({"canvas_id": _ID}, CANVAS_LIST_FIELDS)
+CANVAS_DETAILS_SCHEMA = _dimension_schema({"canvas_id": _ID}, CANVAS_DETAILS_FIELDS)
+CANVAS_VARIANTS_SCHEMA = _dimension_schema(
+    {"canvas_id": _ID, "variant_id": _ID}, CANVAS_VARIANT_FIELDS
+)
+CANVAS_STEPS_SCHEMA = _dimension_schema({"canvas_id": _ID, "step_id": _ID}, CANVAS_STEP_FIELDS)
+
+CANVAS_ANALYTICS_SCHEMA = metric_schema({"canvas_id": _ID, "time": _TIME}, CANVAS_TOTAL_METRICS)
+CANVAS_VARIANT_ANALYTICS_SCHEMA = metric_schema(
+    {"canvas_id": _ID, "time": _TIME, "variant_id": _ID, "variant_name": nullable("string")},
+    CANVAS_VARIANT_METRICS,
+)
+CANVAS_STEP_ANALYTICS_SCHEMA = _with_deleted_marker(
+    metric_schema(
+        {"canvas_id": _ID, "time": _TIME, "step_id": _ID, "step_name": nullable("string")},
+        CANVAS_STEP_METRICS,
+    )
+)
+CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA = metric_schema(
+    {
+        "canvas_id": _ID,
+        "time": _TIME,
+        "step_id": _ID,
+        "channel": required("string"),
+        "variation": required("string"),
+        "variation_api_id": nullable("string"),
+        "variation_name": nullable("string"),
+    },
+    MESSAGE_METRICS,
+)
+
+CANVAS_SCHEMAS: MappingProxyType[str, dict] = MappingProxyType(
+    {
+        "canvases": CANVASES_SCHEMA,
+        "canvas_details": CANVAS_DETAILS_SCHEMA,
+        "canvas_variants": CANVAS_VARIANTS_SCHEMA,
+        "canvas_steps": CANVAS_STEPS_SCHEMA,
+        "canvas_analytics": CANVAS_ANALYTICS_SCHEMA,
+        "canvas_variant_analytics": CANVAS_VARIANT_ANALYTICS_SCHEMA,
+        "canvas_step_analytics": CANVAS_STEP_ANALYTICS_SCHEMA,
+        "canvas_step_message_analytics": CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA,
+    }
+)
+"""Stream name -> schema, for the eight Canvas streams."""
+
+CANVAS_KEYS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "canvases": ("canvas_id",),
+        "canvas_details": ("canvas_id",),
+        "canvas_variants": ("canvas_id", "variant_id"),
+        "canvas_steps": ("canvas_id", "step_id"),
+        "canvas_analytics": ("canvas_id", "time"),
+        "canvas_variant_analytics": ("canvas_id", "time", "variant_id"),
+        "canvas_step_analytics": ("canvas_id", "time", "step_id"),
+        "canvas_step_message_analytics": ("canvas_id", "time", "step_id", "channel", "variation"),
+    }
+)
+"""Stream name -> primary key, as issue 10 names them."""
