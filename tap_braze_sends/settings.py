@@ -1,7 +1,8 @@
-"""Pure validation of the tap's config into typed settings, before any request is made.
+"""Validation of the tap's config into typed settings, before any request is made.
 
-Every problem is reported at once, each naming the setting and the bad value, so that a
-scheduled job fails with a message a person can act on. The API key's value is never echoed.
+Pure but for reading the file that ``sends_file`` names. Every problem is reported at once,
+each naming the setting and the bad value, so that a scheduled job fails with a message a
+person can act on. The API key's value is never echoed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,21 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from tap_braze_sends.keys import SendKey
+from tap_braze_sends.sends_file import SendsFileError, read_sends_file
+from tap_braze_sends.setting_values import (
+    is_blank,
+    parse_bool,
+    parse_date,
+    parse_ids,
+    parse_int,
+    parse_path,
+    parse_seconds,
+    parse_shard,
+)
 from tap_braze_sends.windows import MAX_WINDOW_DAYS
+
+__all__ = ["ConfigError", "SendKey", "Settings", "parse_settings"]
 
 DEFAULT_LOOKBACK_DAYS = 14
 DEFAULT_WINDOW_DAYS = MAX_WINDOW_DAYS
@@ -22,6 +37,21 @@ DEFAULT_MAX_RETRIES = 8
 DEFAULT_MAX_RATE_LIMIT_WAIT = 900.0
 DEFAULT_MAX_PARALLEL_REQUESTS = 8
 MAX_PARALLEL_REQUESTS = 64
+DEFAULT_RETRY_INITIAL_WAIT = 1.0
+DEFAULT_ALL_CAMPAIGNS = False
+DEFAULT_ALL_CANVASES = False
+DEFAULT_INCLUDE_ARCHIVED = True
+DEFAULT_INCLUDE_DELETED_STEPS = True
+
+# Every setting that asks for data, in the order the "nothing to extract" error names them.
+DATA_SOURCES = (
+    "sends",
+    "sends_file",
+    "campaign_ids",
+    "all_campaigns",
+    "canvas_ids",
+    "all_canvases",
+)
 
 
 class ConfigError(ValueError):
@@ -31,12 +61,6 @@ class ConfigError(ValueError):
         self.problems = problems
         lines = "\n".join(f"  - {problem}" for problem in problems)
         super().__init__(f"Invalid tap-braze-sends config:\n{lines}")
-
-
-@dataclass(frozen=True)
-class SendKey:
-    campaign_id: str
-    send_id: str
 
 
 @dataclass(frozen=True)
@@ -53,65 +77,21 @@ class Settings:
     max_retries: int
     max_rate_limit_wait: float
     max_parallel_requests: int
-    retry_initial_wait: float = 1.0
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _parse_date(name: str, value: object, default: dt.date, problems: list[str]) -> dt.date:
-    if _is_blank(value):
-        return default
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            # A datetime is accepted too ("2024-01-01T00:00:00Z"); its date is what counts.
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            pass
-    problems.append(f"{name}: {value!r} is not a date (expected YYYY-MM-DD)")
-    return default
-
-
-def _parse_int(
-    name: str, value: object, default: int, low: int, high: int | None, problems: list[str]
-) -> int:
-    if value is None:
-        return default
-    parsed: int | None = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        parsed = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        parsed = int(value)  # --config ENV passes every setting as text
-    bounds = f">= {low}" if high is None else f"between {low} and {high}"
-    if parsed is None or parsed < low or (high is not None and parsed > high):
-        problems.append(f"{name}: {value!r} must be an integer {bounds}")
-        return default
-    return parsed
-
-
-def _parse_seconds(
-    name: str, value: object, default: float, problems: list[str], *, allow_zero: bool = False
-) -> float:
-    if value is None:
-        return default
-    try:
-        parsed = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        parsed = -1.0
-    if isinstance(value, bool) or not (parsed >= 0 if allow_zero else parsed > 0):
-        bound = ">= 0" if allow_zero else "> 0"
-        problems.append(f"{name}: {value!r} must be a number of seconds {bound}")
-        return default
-    return parsed
+    # Settings of the discovery and Canvas issues; defaults as in the config schema.
+    retry_initial_wait: float = DEFAULT_RETRY_INITIAL_WAIT
+    sends_file: str | None = None
+    """The file named by the setting (already read: its sends are in ``sends``)."""
+    all_campaigns: bool = DEFAULT_ALL_CAMPAIGNS
+    include_archived: bool = DEFAULT_INCLUDE_ARCHIVED
+    canvas_ids: tuple[str, ...] = ()
+    all_canvases: bool = DEFAULT_ALL_CANVASES
+    include_deleted_steps: bool = DEFAULT_INCLUDE_DELETED_STEPS
+    shard: tuple[int, int] | None = None
+    """``(k, n)``: this job takes shard k of n (1-based); None: every partition."""
 
 
 def _parse_api_url(value: object, problems: list[str]) -> str:
-    if _is_blank(value):
+    if is_blank(value):
         problems.append(
             "api_url: is required, e.g. https://rest.iad-01.braze.com "
             "(the REST endpoint of your Braze instance)"
@@ -146,7 +126,7 @@ def _parse_sends(value: object, problems: list[str]) -> tuple[SendKey, ...]:
                 f"{where}: must be an object with campaign_id and send_id, got {entry!r}"
             )
             continue
-        missing = [f for f in ("campaign_id", "send_id") if _is_blank(entry.get(f))]
+        missing = [f for f in ("campaign_id", "send_id") if is_blank(entry.get(f))]
         if missing:
             problems.append(f"{where}: missing {' and '.join(missing)} in {dict(entry)!r}")
             continue
@@ -161,41 +141,41 @@ def _parse_sends(value: object, problems: list[str]) -> tuple[SendKey, ...]:
     return tuple(sends)
 
 
-def _parse_campaign_ids(value: object, problems: list[str]) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        problems.append(f"campaign_ids: must be a list of campaign ids, got {value!r}")
-        return ()
-    ids: list[str] = []
-    for index, item in enumerate(value):
-        if _is_blank(item) or not isinstance(item, str):
-            problems.append(f"campaign_ids[{index}]: {item!r} is not a campaign id")
-        elif item.strip() in ids:
-            problems.append(f"campaign_ids[{index}]: duplicate campaign id {item!r}")
-        else:
-            ids.append(item.strip())
-    return tuple(ids)
-
-
 def parse_settings(config: Mapping[str, Any], today: dt.date) -> Settings:
-    """Validate a config mapping; raise :class:`ConfigError` listing every problem."""
+    """Validate a config mapping; raise :class:`ConfigError` listing every problem.
+
+    Reads the file named by ``sends_file`` (the one side effect): its sends join ``sends``,
+    a send in both being one partition.
+    """
     problems: list[str] = []
     api_key = config.get("api_key")
-    if _is_blank(api_key) or not isinstance(api_key, str):
+    if is_blank(api_key) or not isinstance(api_key, str):
         problems.append("api_key: is required (a Braze REST API key) and must not be empty")
     api_url = _parse_api_url(config.get("api_url"), problems)
+    listed = len(problems)
     sends = _parse_sends(config.get("sends"), problems)
-    campaign_ids = _parse_campaign_ids(config.get("campaign_ids"), problems)
-    listed_wrong = any(p.startswith(("sends", "campaign_ids")) for p in problems)
-    if not sends and not campaign_ids and not listed_wrong:
+    sends_file = parse_path("sends_file", config.get("sends_file"), problems)
+    if sends_file is not None:
+        sends = _with_file_sends(sends, sends_file, problems)
+    campaign_ids = parse_ids("campaign_ids", "campaign", config.get("campaign_ids"), problems)
+    all_campaigns = parse_bool(
+        "all_campaigns", config.get("all_campaigns"), DEFAULT_ALL_CAMPAIGNS, problems
+    )
+    canvas_ids = parse_ids("canvas_ids", "Canvas", config.get("canvas_ids"), problems)
+    all_canvases = parse_bool(
+        "all_canvases", config.get("all_canvases"), DEFAULT_ALL_CANVASES, problems
+    )
+    # A configured sends_file asks for data even when empty today (a day without new sends).
+    asked = sends or sends_file or campaign_ids or all_campaigns or canvas_ids or all_canvases
+    if not asked and len(problems) == listed:
         problems.append(
-            "sends / campaign_ids: nothing to extract; give at least one send "
-            '({"campaign_id": ..., "send_id": ...}) in sends or one id in campaign_ids'
+            f"{' / '.join(DATA_SOURCES)}: nothing to extract; give at least one send "
+            '({"campaign_id": ..., "send_id": ...}) in sends or a sends_file, one id in '
+            "campaign_ids or canvas_ids, or set all_campaigns or all_canvases to true"
         )
-    end_date = _parse_date("end_date", config.get("end_date"), today, problems)
+    end_date = parse_date("end_date", config.get("end_date"), today, problems)
     start_default = end_date - dt.timedelta(days=DEFAULT_START_OFFSET_DAYS)
-    start_date = _parse_date("start_date", config.get("start_date"), start_default, problems)
+    start_date = parse_date("start_date", config.get("start_date"), start_default, problems)
     if start_date > end_date:
         problems.append(
             f"start_date: {start_date.isoformat()} is after end_date {end_date.isoformat()}"
@@ -207,34 +187,62 @@ def parse_settings(config: Mapping[str, Any], today: dt.date) -> Settings:
         campaign_ids=campaign_ids,
         start_date=start_date,
         end_date=end_date,
-        lookback_days=_parse_int(
+        lookback_days=parse_int(
             "lookback_days", config.get("lookback_days"), DEFAULT_LOOKBACK_DAYS, 0, None, problems
         ),
-        window_days=_parse_int(
+        window_days=parse_int(
             "window_days", config.get("window_days"), DEFAULT_WINDOW_DAYS, 1, MAX_WINDOW_DAYS,
             problems,
         ),
-        request_timeout=_parse_seconds(
+        request_timeout=parse_seconds(
             "request_timeout", config.get("request_timeout"), DEFAULT_REQUEST_TIMEOUT, problems
         ),
-        max_retries=_parse_int(
+        max_retries=parse_int(
             "max_retries", config.get("max_retries"), DEFAULT_MAX_RETRIES, 0, None, problems
         ),
-        max_rate_limit_wait=_parse_seconds(
+        max_rate_limit_wait=parse_seconds(
             "max_rate_limit_wait", config.get("max_rate_limit_wait"),
             DEFAULT_MAX_RATE_LIMIT_WAIT, problems,
         ),
-        max_parallel_requests=_parse_int(
+        max_parallel_requests=parse_int(
             "max_parallel_requests", config.get("max_parallel_requests"),
             DEFAULT_MAX_PARALLEL_REQUESTS, 1, MAX_PARALLEL_REQUESTS, problems,
         ),
-        retry_initial_wait=_parse_seconds(
-            "retry_initial_wait", config.get("retry_initial_wait"), 1.0, problems, allow_zero=True
+        # 0 is allowed: retries without a pause (tests, or a proxy that does its own backoff).
+        retry_initial_wait=parse_seconds(
+            "retry_initial_wait", config.get("retry_initial_wait"), DEFAULT_RETRY_INITIAL_WAIT,
+            problems, allow_zero=True,
         ),
+        sends_file=sends_file,
+        all_campaigns=all_campaigns,
+        include_archived=parse_bool(
+            "include_archived", config.get("include_archived"), DEFAULT_INCLUDE_ARCHIVED,
+            problems,
+        ),
+        canvas_ids=canvas_ids,
+        all_canvases=all_canvases,
+        include_deleted_steps=parse_bool(
+            "include_deleted_steps", config.get("include_deleted_steps"),
+            DEFAULT_INCLUDE_DELETED_STEPS, problems,
+        ),
+        shard=parse_shard(config.get("shard"), problems),
     )
     if problems:
         raise ConfigError(_without_secret(problems, api_key))
     return settings
+
+
+def _with_file_sends(
+    sends: tuple[SendKey, ...], path: str, problems: list[str]
+) -> tuple[SendKey, ...]:
+    try:
+        from_file = read_sends_file(path)
+    except SendsFileError as exc:
+        problems.extend(exc.problems)
+        return sends
+    merged = dict.fromkeys(sends)
+    merged.update(dict.fromkeys(from_file))
+    return tuple(merged)
 
 
 def _without_secret(problems: list[str], api_key: object) -> list[str]:

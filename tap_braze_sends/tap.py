@@ -14,11 +14,11 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from singer_sdk import Stream
-from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_braze_sends.bookmarks import Bookmarks, validate_state
+from tap_braze_sends.config_schema import CONFIG_SCHEMA
 from tap_braze_sends.endpoints import Partition, SeriesEndpoint
 from tap_braze_sends.errors import BrazeError, StateError
 from tap_braze_sends.fetch import Fetcher
@@ -27,24 +27,10 @@ from tap_braze_sends.plan import listed_partitions, plan_partition
 from tap_braze_sends.progress import Progress
 from tap_braze_sends.run import Group, Run
 from tap_braze_sends.sdk_compat import ValidateConfigFirst
-from tap_braze_sends.settings import (
-    DEFAULT_LOOKBACK_DAYS,
-    DEFAULT_MAX_PARALLEL_REQUESTS,
-    DEFAULT_MAX_RATE_LIMIT_WAIT,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_WINDOW_DAYS,
-    MAX_PARALLEL_REQUESTS,
-    ConfigError,
-    Settings,
-    parse_settings,
-)
+from tap_braze_sends.settings import ConfigError, Settings, parse_settings
 from tap_braze_sends.signals import Stopped, stop_on_signals
 from tap_braze_sends.streams import STREAM_TYPES, BrazeStream
 from tap_braze_sends.sync import write_run
-from tap_braze_sends.windows import MAX_WINDOW_DAYS
-
-DEFAULT_RETRY_INITIAL_WAIT = 1.0
 
 
 class TapBrazeSends(ValidateConfigFirst):
@@ -63,110 +49,7 @@ class TapBrazeSends(ValidateConfigFirst):
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
 
-    config_jsonschema = th.PropertiesList(
-        th.Property(
-            "api_key",
-            th.StringType,
-            required=True,
-            secret=True,
-            title="API key",
-            description="Braze REST API key with the sends.data_series and/or "
-            "campaigns.data_series permissions.",
-        ),
-        th.Property(
-            "api_url",
-            th.StringType,
-            required=True,
-            title="API URL",
-            description="REST endpoint of your Braze instance, e.g. "
-            "https://rest.iad-01.braze.com (no path).",
-        ),
-        th.Property(
-            "sends",
-            th.ArrayType(
-                th.ObjectType(
-                    th.Property("campaign_id", th.StringType, required=True),
-                    th.Property("send_id", th.StringType, required=True),
-                )
-            ),
-            default=[],
-            title="Sends",
-            description="API-campaign sends to extract, each {campaign_id, send_id}.",
-        ),
-        th.Property(
-            "campaign_ids",
-            th.ArrayType(th.StringType),
-            default=[],
-            title="Campaign IDs",
-            description="Campaign API identifiers to extract.",
-        ),
-        th.Property(
-            "start_date",
-            th.DateType,
-            title="Start date",
-            description="First day to extract where no bookmark exists "
-            "(default: 14 days before today).",
-        ),
-        th.Property(
-            "end_date",
-            th.DateType,
-            title="End date",
-            description="Last day to extract (default: today, UTC).",
-        ),
-        th.Property(
-            "lookback_days",
-            th.IntegerType,
-            default=DEFAULT_LOOKBACK_DAYS,
-            title="Lookback days",
-            description="Days before the bookmark that each run re-reads, because Braze "
-            "restates recent days. >= 0.",
-        ),
-        th.Property(
-            "window_days",
-            th.IntegerType,
-            default=DEFAULT_WINDOW_DAYS,
-            title="Window days",
-            description=f"Days per request, 1..{MAX_WINDOW_DAYS}.",
-        ),
-        th.Property(
-            "max_parallel_requests",
-            th.IntegerType,
-            default=DEFAULT_MAX_PARALLEL_REQUESTS,
-            title="Max parallel requests",
-            description="Requests in flight at once across partitions, 1.."
-            f"{MAX_PARALLEL_REQUESTS} (1 = sequential). All share Braze's rate budget.",
-        ),
-        th.Property(
-            "request_timeout",
-            th.NumberType,
-            default=DEFAULT_REQUEST_TIMEOUT,
-            title="Request timeout",
-            description="Seconds to wait for a response before retrying.",
-        ),
-        th.Property(
-            "max_retries",
-            th.IntegerType,
-            default=DEFAULT_MAX_RETRIES,
-            title="Max retries",
-            description="Retries of a failed request (5xx, connection errors, timeouts, "
-            "truncated bodies), with exponential backoff and jitter.",
-        ),
-        th.Property(
-            "retry_initial_wait",
-            th.NumberType,
-            default=DEFAULT_RETRY_INITIAL_WAIT,
-            title="Retry initial wait",
-            description="Seconds of the first retry's backoff; each next one doubles (max 60).",
-        ),
-        th.Property(
-            "max_rate_limit_wait",
-            th.NumberType,
-            default=DEFAULT_MAX_RATE_LIMIT_WAIT,
-            title="Max rate-limit wait",
-            description="Longest wait, in seconds, for Braze's rate limit to reset before "
-            "the run fails (default 900).",
-        ),
-    ).to_dict()
+    config_jsonschema = CONFIG_SCHEMA
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._settings: Settings | None = None

@@ -119,7 +119,8 @@ BAD_CONFIGS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     ),
     "neither sends nor campaign_ids": (
         lambda c: c.update(sends=[], campaign_ids=[]),
-        "sends / campaign_ids: nothing to extract",
+        "sends / sends_file / campaign_ids / all_campaigns / canvas_ids / all_canvases: "
+        "nothing to extract",
     ),
 }
 

@@ -1,0 +1,145 @@
+"""Read the `sends_file` setting: the sends a user's own app created, kept outside the config.
+
+No Braze endpoint lists send ids, so users export them from their own records, often daily.
+Two formats are accepted:
+
+- CSV with a header row naming ``campaign_id`` and ``send_id`` (in any order, any case, other
+  columns ignored); a UTF-8 byte-order mark (as Excel writes) and blank lines are fine.
+- JSON lines: one object ``{"campaign_id": "...", "send_id": "..."}`` per line (other keys
+  ignored); blank lines are fine.
+
+The extension decides (``.csv``; ``.jsonl``, ``.ndjson``, ``.json``); any other name is read as
+JSON lines when its first non-blank character is ``{``, else as CSV.
+
+Choices: a send listed twice in the file is one send (the file is generated, and a re-export
+that repeats a row is no mistake); the order of first appearance is kept. An empty file, or a
+CSV with only its header, holds no sends and is no error (a day without new sends). Every bad
+row is reported, with the file and its line number, up to :data:`MAX_REPORTED` of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from tap_braze_sends.keys import SendKey
+
+MAX_REPORTED = 10
+"""Bad rows named in the error; the rest are counted (a wrong file has thousands)."""
+
+_FIELDS = ("campaign_id", "send_id")
+_CSV_SUFFIXES = frozenset({".csv"})
+_JSON_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
+
+
+class SendsFileError(ValueError):
+    """The file cannot be used; ``problems`` holds one line per fault, each naming the file."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def read_sends_file(path: str) -> tuple[SendKey, ...]:
+    """The sends listed in the file at ``path``; raise :class:`SendsFileError` if unusable."""
+    file = Path(path).expanduser()
+    where = f"sends_file: {path!r}"
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SendsFileError([f"{where} does not exist"]) from None
+    except IsADirectoryError:
+        raise SendsFileError([f"{where} is a directory, not a file"]) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{where} is not UTF-8 text (byte {exc.start}): expected CSV or JSON lines"
+        raise SendsFileError([msg]) from None
+    except OSError as exc:
+        raise SendsFileError([f"{where} cannot be read: {exc.strerror or exc}"]) from None
+
+    rows = _json_lines_rows(text) if _is_json_lines(file, text) else _csv_rows(text)
+    sends: dict[SendKey, None] = {}
+    faults: list[str] = []
+    for line, row in rows:
+        if isinstance(row, str):
+            faults.append(f"{where} line {line}: {row}")
+        else:
+            sends.setdefault(row, None)
+    if faults:
+        shown = faults[:MAX_REPORTED]
+        if len(faults) > MAX_REPORTED:
+            shown.append(f"{where}: {len(faults) - MAX_REPORTED} more bad lines not shown")
+        raise SendsFileError(shown)
+    return tuple(sends)
+
+
+def _is_json_lines(file: Path, text: str) -> bool:
+    suffix = file.suffix.lower()
+    if suffix in _CSV_SUFFIXES or suffix in _JSON_SUFFIXES:
+        return suffix in _JSON_SUFFIXES
+    return text.lstrip().startswith("{")
+
+
+# Each reader yields (line number, SendKey or the fault on that line).
+Parsed = Iterator[tuple[int, SendKey | str]]
+
+
+def _json_lines_rows(text: str) -> Parsed:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, f"not valid JSON ({exc.msg} at column {exc.colno}): {_clip(line)}"
+            continue
+        if not isinstance(entry, dict):
+            yield number, f"expected an object with campaign_id and send_id, got {_clip(line)}"
+            continue
+        yield number, _send_key({f: entry.get(f) for f in _FIELDS}, line)
+
+
+def _csv_rows(text: str) -> Parsed:
+    reader = csv.reader(io.StringIO(text))
+    columns: dict[str, int] | None = None
+    for cells in reader:
+        number = reader.line_num  # the physical line where this row ends
+        if not any(cell.strip() for cell in cells):
+            continue
+        if columns is None:
+            names = [cell.strip().lower() for cell in cells]
+            missing = [f for f in _FIELDS if f not in names]
+            if missing:
+                yield (
+                    number,
+                    (
+                        f"the header must name campaign_id and send_id (missing "
+                        f"{' and '.join(missing)}), got {_clip(','.join(cells))}"
+                    ),
+                )
+                return  # without a header no row can be read
+            columns = {f: names.index(f) for f in _FIELDS}
+            continue
+        values = {f: cells[i] if i < len(cells) else None for f, i in columns.items()}
+        yield number, _send_key(values, ",".join(cells))
+
+
+def _send_key(values: dict[str, object], line: str) -> SendKey | str:
+    faults = []
+    for name, value in values.items():
+        if value is None:
+            faults.append(f"missing {name}")
+        elif not isinstance(value, str):
+            faults.append(f"{name} must be text, got {value!r}")
+        elif not value.strip():
+            faults.append(f"empty {name}")
+    if faults:
+        return f"{', '.join(faults)} in {_clip(line)}"
+    return SendKey(str(values["campaign_id"]).strip(), str(values["send_id"]).strip())
+
+
+def _clip(line: str, limit: int = 120) -> str:
+    line = line.strip()
+    return repr(line if len(line) <= limit else line[:limit] + "...")

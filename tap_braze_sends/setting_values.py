@@ -1,0 +1,130 @@
+"""Parsers of single setting values: each returns the typed value, or the default after adding
+one problem that names the setting and shows the bad value.
+
+Values may arrive as text (``--config ENV`` and some orchestrators pass every setting as a
+string), so each parser accepts the text form of its type too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no"})
+_SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_date(name: str, value: object, default: dt.date, problems: list[str]) -> dt.date:
+    if is_blank(value):
+        return default
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            # A datetime is accepted too ("2024-01-01T00:00:00Z"); its date is what counts.
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            pass
+    problems.append(f"{name}: {value!r} is not a date (expected YYYY-MM-DD)")
+    return default
+
+
+def parse_int(
+    name: str, value: object, default: int, low: int, high: int | None, problems: list[str]
+) -> int:
+    if value is None:
+        return default
+    parsed: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        parsed = value
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        parsed = int(value)  # --config ENV passes every setting as text
+    bounds = f">= {low}" if high is None else f"between {low} and {high}"
+    if parsed is None or parsed < low or (high is not None and parsed > high):
+        problems.append(f"{name}: {value!r} must be an integer {bounds}")
+        return default
+    return parsed
+
+
+def parse_seconds(
+    name: str, value: object, default: float, problems: list[str], *, allow_zero: bool = False
+) -> float:
+    if value is None:
+        return default
+    try:
+        parsed = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        parsed = float("nan")  # fails both comparisons below
+    in_range = parsed >= 0 if allow_zero else parsed > 0
+    if isinstance(value, bool) or not in_range:
+        bound = ">= 0" if allow_zero else "> 0"
+        problems.append(f"{name}: {value!r} must be a number of seconds {bound}")
+        return default
+    return parsed
+
+
+def parse_bool(name: str, value: object, default: bool, problems: list[str]) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if not text:
+            return default
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+    problems.append(f"{name}: {value!r} must be true or false")
+    return default
+
+
+def parse_ids(name: str, noun: str, value: object, problems: list[str]) -> tuple[str, ...]:
+    """A list of API identifiers (``noun``: "campaign", "Canvas"); duplicates are an error."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.append(f"{name}: must be a list of {noun} ids, got {value!r}")
+        return ()
+    ids: list[str] = []
+    for index, item in enumerate(value):
+        if is_blank(item) or not isinstance(item, str):
+            problems.append(f"{name}[{index}]: {item!r} is not a {noun} id")
+        elif item.strip() in ids:
+            problems.append(f"{name}[{index}]: duplicate {noun} id {item!r}")
+        else:
+            ids.append(item.strip())
+    return tuple(ids)
+
+
+def parse_shard(value: object, problems: list[str]) -> tuple[int, int] | None:
+    """``"k/n"`` with 1 <= k <= n as ``(k, n)``; blank or ``"all"`` as None (every partition)."""
+    if is_blank(value) or (isinstance(value, str) and value.strip().lower() == "all"):
+        return None
+    match = _SHARD.fullmatch(value) if isinstance(value, str) else None
+    if match:
+        index, count = int(match.group(1)), int(match.group(2))
+        if 1 <= index <= count:
+            return index, count
+    problems.append(
+        f'shard: {value!r} must be "k/n" with 1 <= k <= n, e.g. "2/8" for the second of '
+        "eight jobs (or empty for all partitions)"
+    )
+    return None
+
+
+def parse_path(name: str, value: object, problems: list[str]) -> str | None:
+    if is_blank(value):
+        return None
+    if not isinstance(value, str):
+        problems.append(f"{name}: {value!r} must be a file path")
+        return None
+    return value.strip()
