@@ -8,6 +8,7 @@ mapping; nothing here computes them with the tap's code. The same files check th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from golden_case import STREAMS, GoldenCase, case_names, day_of, load_case
 from oracle import series_records
 
 WINDOW_DAYS = (1, 7, 100)
+GoldenRun = Callable[[str, str, int], TapRun]
 SHAPES_CASE = "real_shapes"
 
 
@@ -48,7 +50,7 @@ _RUNS: dict[tuple[str, str, int], TapRun] = {}
 
 
 @pytest.fixture
-def golden_run(tmp_path_factory: pytest.TempPathFactory):
+def golden_run(tmp_path_factory: pytest.TempPathFactory) -> GoldenRun:
     """One CLI run per (case, reading, window_days), shared by the tests that read it."""
 
     def run(case_name: str, reading: str, window_days: int) -> TapRun:
@@ -179,7 +181,7 @@ def test_golden_braze_answers_like_braze() -> None:
 @pytest.mark.parametrize("reading", READINGS)
 @pytest.mark.parametrize("case_name", case_names())
 def test_cli_run_prints_the_golden_records(
-    golden_run: Any, case_name: str, reading: str, window_days: int
+    golden_run: GoldenRun, case_name: str, reading: str, window_days: int
 ) -> None:
     case = load_case(case_name)
     run = golden_run(case_name, reading, window_days)
@@ -188,7 +190,7 @@ def test_cli_run_prints_the_golden_records(
 
 
 @pytest.mark.parametrize("reading", READINGS)
-def test_a_repeated_day_is_warned_about(golden_run: Any, reading: str) -> None:
+def test_a_repeated_day_is_warned_about(golden_run: GoldenRun, reading: str) -> None:
     """The tap says which day of which partition Braze sent twice (the first copy counts, as
     the golden records show)."""
     case = load_case(SHAPES_CASE)
