@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 from braze_simulator import DEFAULT_KEY, BrazeSimulator, Workspace, build_workspace
+from oracle import expected_records as expected_records  # re-exported for the CLI tests
 
 SIM_TODAY = dt.date(2026, 3, 31)
 """The simulator's clock in tests: fixed, so that data and expectations never drift."""
@@ -146,28 +148,51 @@ def simulator(
     return make_simulator(workspace)
 
 
-def expected_records(workspace: Workspace, config: dict[str, Any]) -> dict[str, list[dict]]:
-    """The records a correct run of ``config`` emits, computed from the simulator's own data.
+TAP_LOGGERS = ("tap_braze_sends", "tap-braze-sends")
+"""Names (and name prefixes, before a ".") of the loggers the tap itself writes to."""
 
-    Uses the pure :func:`tap_braze_sends.rows.flatten_day` (tested on its own in
-    test_rows.py) so this checks everything around it: windows, requests, state, output.
+# singer-sdk's text format: "{asctime:23s} | {levelname:8s} | {name:30s} | {message}".
+_LOG_LINE = re.compile(
+    r"^\d{4}-\d{2}-\d{2} [\d:,.]+ \| (?P<level>[A-Z]+) *\| (?P<logger>\S+) *\| (?P<message>.*)$"
+)
+
+
+@dataclass(frozen=True)
+class LogLine:
+    level: str
+    logger: str
+    message: str
+
+
+def log_lines(stderr: str) -> list[LogLine]:
+    """The log records on stderr; lines that start no record (tracebacks, multi-line messages)
+    continue the one before; text before the first record (e.g. a Python warning) is skipped."""
+    records: list[LogLine] = []
+    for line in stderr.splitlines():
+        match = _LOG_LINE.match(line)
+        if match:
+            records.append(LogLine(match["level"], match["logger"], match["message"]))
+        elif records:
+            last = records[-1]
+            records[-1] = LogLine(last.level, last.logger, f"{last.message}\n{line}")
+    return records
+
+
+def is_tap_logger(name: str) -> bool:
+    return any(name == root or name.startswith(root + ".") for root in TAP_LOGGERS)
+
+
+def tap_log_lines(stderr: str, level: str | None = None) -> list[LogLine]:
+    """The records the tap's own loggers wrote (optionally of one level, e.g. "WARNING").
+
+    Assertions on these cannot be broken by a line of another library, such as a singer-sdk
+    deprecation warning.
     """
-    from tap_braze_sends.flatten.series import flatten_day
-
-    first = dt.date.fromisoformat(config["start_date"])
-    last = dt.date.fromisoformat(config["end_date"])
-    out: dict[str, list[dict]] = defaultdict(list)
-    for send in config.get("sends", []):
-        for day in workspace.send_series(send["campaign_id"], send["send_id"], first, last):
-            day_row, message_rows = flatten_day(day, dict(send))
-            out["send_analytics"].append(day_row)
-            out["send_message_analytics"].extend(message_rows)
-    for campaign_id in config.get("campaign_ids", []):
-        for day in workspace.campaign_series(campaign_id, first, last):
-            day_row, message_rows = flatten_day(day, {"campaign_id": campaign_id})
-            out["campaign_analytics"].append(day_row)
-            out["campaign_message_analytics"].extend(message_rows)
-    return dict(out)
+    return [
+        record
+        for record in log_lines(stderr)
+        if is_tap_logger(record.logger) and (level is None or record.level == level)
+    ]
 
 
 def canonical(records: list[dict]) -> list[str]:

@@ -24,6 +24,7 @@ from conftest import (
     parse_singer,
     run_tap,
     tap_config,
+    tap_log_lines,
 )
 
 from tap_braze_sends.tap import TapBrazeSends
@@ -271,7 +272,7 @@ def test_send_past_retention_warns_once_and_succeeds(
     config = tap_config(simulator, sends=sends, campaign_ids=[])
     run = run_tap(config, tmp_path)
     assert run.returncode == 0
-    warnings = [line for line in run.stderr.splitlines() if "WARNING" in line]
+    warnings = [line.message for line in tap_log_lines(run.stderr, "WARNING")]
     assert len(warnings) == 1, warnings
     assert expired.send_id in warnings[0]
     assert expired.campaign_id in warnings[0]
