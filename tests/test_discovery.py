@@ -170,13 +170,17 @@ def campaigns(draw: st.DrawFn) -> tuple[CampaignFacts, tuple[dt.date, dt.date] |
         )
     draft = not sent and draw(st.booleans())
 
+    details_read = draw(st.booleans())
+    if not details_read:
+        # Unread details cannot name a window: the rule takes Braze's 30-day maximum
+        # conversion deadline, so a campaign it knows only from the list has windows <= 30 d.
+        windows = [min(w, 30 * 86400) for w in windows]
     zone = dt.timezone(dt.timedelta(hours=draw(st.integers(-12, 14))))
     data_days = None
     if first and last:
         window = dt.timedelta(seconds=max(windows)) if windows else dt.timedelta(days=30)
         data_days = (first.astimezone(zone).date(), (last + window).astimezone(zone).date())
 
-    details_read = draw(st.booleans())
     listed_as_archived = archived and draw(st.booleans())
     facts = CampaignFacts(
         campaign_id="c",

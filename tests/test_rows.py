@@ -451,7 +451,8 @@ def test_odd_shapes_are_kept_not_dropped() -> None:
         ("email", "lone object", 1),
         ("sms", "ok", 2),
     ]
-    assert_identical(day_row["extra_metrics"], {"messages.sms": [7, "x"], "messages.webhook": None})
+    # A null channel (as real Braze bodies show) is a channel with no rows: nothing to keep.
+    assert_identical(day_row["extra_metrics"], {"messages.sms": [7, "x"]})
 
     for messages in (None, [], "none", 0):
         day_row, rows = flatten_day({"time": "2026-03-08", "messages": messages}, CAMPAIGN)
@@ -559,6 +560,8 @@ def input_leaves(day: dict) -> list[tuple]:
     if not isinstance(messages, dict):
         return [*leaves, (("day", "messages"), messages)]
     for channel, value in messages.items():
+        if value is None:
+            continue  # a null channel holds no value: no rows, nothing in extras
         if not isinstance(value, list | dict):
             leaves.append((("channel", channel), value))
             continue

@@ -65,6 +65,8 @@ def flatten_day(
         return day_row, message_rows
 
     for channel, entries in messages.items():
+        if entries is None:
+            continue  # real Braze bodies carry "ios_push": null for a channel with no sends
         if not isinstance(entries, list | Mapping):
             add_extra(day_row, f"messages.{channel}", entries)
             continue
