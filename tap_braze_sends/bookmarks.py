@@ -124,6 +124,22 @@ class Bookmarks:
             entry["replication_key"] = REPLICATION_KEY
             entry["replication_key_value"] = last_day.isoformat()
 
+    def note_first_data_day(
+        self, stream: str, partition: Mapping[str, str], day: dt.date
+    ) -> None:
+        """Remember the earliest day a partition ever returned data (send expiry)."""
+        entry = self.entry(stream, partition)
+        known = entry.get("first_data_day")
+        if known is None or day.isoformat() < str(known):
+            entry["first_data_day"] = day.isoformat()
+
+    def first_data_day(
+        self, streams: Iterable[str], partition: Mapping[str, str]
+    ) -> dt.date | None:
+        days = [self.entry(stream, partition).get("first_data_day") for stream in streams]
+        known = [dt.date.fromisoformat(str(day)[:10]) for day in days if day]
+        return min(known) if known else None
+
     def entry_count(self) -> int:
         return sum(len(entries) for entries in self._index.values())
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tap_braze_sends.flatten.canvas import flatten_canvas_day, parse_canvas_series
 from tap_braze_sends.flatten.series import Row, flatten_day
 from tap_braze_sends.windows import MAX_WINDOW_DAYS
 
@@ -51,6 +52,8 @@ class SeriesEndpoint:
     max_window_days: int = MAX_WINDOW_DAYS
     no_data_hint: str | None = None
     """Why a partition may legitimately return no data; shown in its warning."""
+    extra_params: Callable[[bool, frozenset[str]], dict[str, str]] = lambda _deleted, _roles: {}
+    """Query parameters beyond ids and window, from (include_deleted_steps, selected roles)."""
 
 
 SENDS_SERIES = SeriesEndpoint(
@@ -73,4 +76,49 @@ CAMPAIGNS_SERIES = SeriesEndpoint(
     partition_fields=("campaign_id",),
     days_of=series_days,
     flatten=flatten_series_day,
+)
+
+
+def canvas_days(body: object) -> list[Mapping[str, Any]]:
+    """The day objects of a /canvas/data_series body: ``{"data": {"name", "stats": [...]}}``."""
+    if not isinstance(body, dict):
+        msg = "body is not an object"
+        raise MalformedBody(msg)
+    return list(parse_canvas_series(body)[1])
+
+
+def flatten_canvas(day: Mapping[str, Any], partition: Mapping[str, str]) -> DayRows:
+    rows = flatten_canvas_day(day, partition["canvas_id"])
+    return {
+        "total": [rows.total],
+        "variant": rows.variants,
+        "step": rows.steps,
+        "step_message": rows.step_messages,
+    }
+
+
+def canvas_breakdown_params(include_deleted_steps: bool, roles: frozenset[str]) -> dict[str, str]:
+    """Braze computes a breakdown only when asked: ask only for what a selected stream uses."""
+    params: dict[str, str] = {}
+    if "variant" in roles:
+        params["include_variant_breakdown"] = "true"
+    if roles & {"step", "step_message"}:
+        params["include_step_breakdown"] = "true"
+        if include_deleted_steps:
+            params["include_deleted_step_data"] = "true"
+    return params
+
+
+CANVAS_MAX_WINDOW_DAYS = 14
+"""/canvas/data_series takes ``length`` 1..14."""
+
+CANVAS_SERIES = SeriesEndpoint(
+    path="/canvas/data_series",
+    pool="default",
+    permission="canvas.data_series",
+    partition_fields=("canvas_id",),
+    days_of=canvas_days,
+    flatten=flatten_canvas,
+    max_window_days=CANVAS_MAX_WINDOW_DAYS,
+    extra_params=canvas_breakdown_params,
 )

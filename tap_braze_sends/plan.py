@@ -88,9 +88,3 @@ def partition_windows(
         readings.get(plan.endpoint.path),
     )
 
-
-def listed_partitions(endpoint: SeriesEndpoint, settings: Settings) -> list[Partition]:
-    """The partitions the config lists for an endpoint, in config order."""
-    if endpoint.partition_fields == ("campaign_id", "send_id"):
-        return [{"campaign_id": s.campaign_id, "send_id": s.send_id} for s in settings.sends]
-    return [{"campaign_id": campaign_id} for campaign_id in settings.campaign_ids]

@@ -37,6 +37,8 @@ class Group:
     endpoint: SeriesEndpoint
     streams: list[Stream]
     plans: list[PartitionPlan] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)
+    """Query parameters of every request beyond ids and window (e.g. Canvas breakdowns)."""
 
     @property
     def roles(self) -> list[str]:
@@ -132,7 +134,12 @@ class Run:
             f"{endpoint.path}, window {window.first_day}..{window.ending_day}: "
             f"length={window.length}, ending_at={window.ending_at()}"
         )
-        params = {**partition, "length": window.length, "ending_at": window.ending_at()}
+        params = {
+            **partition,
+            "length": window.length,
+            "ending_at": window.ending_at(),
+            **job.group.params,
+        }
         fetched = self.fetcher.get_json(
             endpoint.path,
             params,

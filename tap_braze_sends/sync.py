@@ -1,18 +1,25 @@
-"""The single writer of a run: records in plan order, bookmarks after them, STATE on cadence."""
+"""The single writer of a run: catalogue records, then series records in plan order, bookmarks
+after them, STATE on cadence."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from tap_braze_sends.bookmarks import Bookmarks, StateCadence
+from tap_braze_sends.catalog import CatalogFamily
+from tap_braze_sends.dimensions import read_catalog
+from tap_braze_sends.discovery import CampaignFacts
 from tap_braze_sends.errors import describe_partition
+from tap_braze_sends.fetch import Fetcher
 from tap_braze_sends.output import Row, RowWriter, SingerOutput
 from tap_braze_sends.plan import PartitionPlan
 from tap_braze_sends.progress import Progress
 from tap_braze_sends.run import Group, Run, WindowJob, WindowResult
+from tap_braze_sends.settings import Settings
+from tap_braze_sends.streams.catalog import CatalogStream
 
 logger = logging.getLogger("tap_braze_sends.sync")
 
@@ -134,9 +141,60 @@ def _write_group(
             )
         for stream in group.streams:
             bookmarks.advance(stream.name, plan.partition, plan.last_day)
+            if emitted:
+                bookmarks.note_first_data_day(stream.name, plan.partition, min(emitted))
         progress.partition_done()
         if cadence.partition_done(
             written, entries=bookmarks.entry_count(), last_of_group=plan is last_plan
         ):
             output.state(bookmarks.state)
             cadence.written()
+
+
+def write_catalog(
+    family: CatalogFamily,
+    streams: Sequence[CatalogStream],
+    *,
+    discover: bool,
+    fetcher: Fetcher,
+    output: SingerOutput,
+    bookmarks: Bookmarks,
+    settings: Settings,
+) -> list[CampaignFacts] | None:
+    """Write a catalogue's selected streams; return what discovery needs (None: not asked).
+
+    Nothing is requested when no stream of it is written and discovery is off, so a key
+    without the list permission works as long as neither needs it.
+    """
+    if not streams and not discover:
+        return None
+    with contextlib.ExitStack() as counters:
+        sinks: dict[str, list[_StreamSink]] = {}
+        for stream in streams:
+            output.schema(stream)
+            counter = counters.enter_context(stream.get_record_counter())
+            sinks.setdefault(stream.role, []).append(
+                _StreamSink(stream, output.row_writer(stream), counter)
+            )
+
+        def sink(role: str, rows: list[Row], extracted_at: dt.datetime) -> None:
+            for stream_sink in sinks.get(role, ()):
+                stream_sink.take(rows, extracted_at)
+
+        try:
+            read = read_catalog(
+                fetcher,
+                family,
+                include_archived=settings.include_archived,
+                bookmarks=bookmarks,
+                read_details=any(stream.reads_details for stream in streams),
+                sink=sink if streams else None,
+                workers=settings.max_parallel_requests,
+            )
+        finally:
+            output.state(bookmarks.state)
+    logger.info(
+        "%s: %d listed, details read for %d new or edited",
+        family.name, len(read.facts), read.details_requests,
+    )
+    return read.facts if discover else None

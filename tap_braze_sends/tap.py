@@ -4,33 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import io
 import json
 import sys
-import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from singer_sdk import Stream
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
-from tap_braze_sends.bookmarks import Bookmarks, validate_state
+from tap_braze_sends.bookmarks import validate_state
 from tap_braze_sends.config_schema import CONFIG_SCHEMA
-from tap_braze_sends.endpoints import Partition, SeriesEndpoint
+from tap_braze_sends.endpoints import Partition
+from tap_braze_sends.engine import (
+    catalog_dry_run_rows,
+    dry_run_rows,
+    listed_partitions,
+    sync_streams,
+)
 from tap_braze_sends.errors import BrazeError, StateError
-from tap_braze_sends.fetch import Fetcher
-from tap_braze_sends.output import SingerOutput
-from tap_braze_sends.plan import listed_partitions, plan_partition
-from tap_braze_sends.progress import Progress
-from tap_braze_sends.run import Group, Run
 from tap_braze_sends.sdk_compat import ValidateConfigFirst
 from tap_braze_sends.settings import ConfigError, Settings, parse_settings
-from tap_braze_sends.signals import Stopped, stop_on_signals
-from tap_braze_sends.streams import STREAM_TYPES, BrazeStream
-from tap_braze_sends.sync import write_run
+from tap_braze_sends.signals import Stopped
+from tap_braze_sends.streams import STREAM_TYPES, BrazeStream, CatalogStream
+
+Row = dict[str, Any]
 
 
 class TapBrazeSends(ValidateConfigFirst):
@@ -77,6 +76,8 @@ class TapBrazeSends(ValidateConfigFirst):
     def discover_streams(self) -> list[Stream]:
         return [
             stream_type(tap=self, partitions=self._partitions_of, rows=self._rows_of)
+            if issubclass(stream_type, BrazeStream)
+            else stream_type(tap=self, rows=self._catalog_rows_of)
             for stream_type in STREAM_TYPES
         ]
 
@@ -87,68 +88,20 @@ class TapBrazeSends(ValidateConfigFirst):
     # --- The run ----------------------------------------------------------------------------
 
     def sync_all(self) -> None:
-        """Sync every selected stream: one plan, one fetch pool, one writer (sync.py)."""
-        gc.freeze()  # what lives now (SDK, catalog, state) lives all run: stop rescanning it
-        stop = threading.Event()
-        progress = Progress()
-        fetcher = Fetcher(self.settings, progress=progress, stop=stop)
-        bookmarks = Bookmarks(self.state)
-        run = Run(self._groups(bookmarks), settings=self.settings, fetcher=fetcher)
-        try:
-            with stop_on_signals(stop):
-                write_run(run, output=SingerOutput(), bookmarks=bookmarks, progress=progress)
-        finally:
-            stop.set()
-            fetcher.close()
+        """Sync every selected stream: one plan, one fetch pool, one writer (engine.py)."""
+        sync_streams(self.streams.values(), self.settings, self.state)
 
-    def _groups(self, bookmarks: Bookmarks | None) -> list[Group]:
-        """Each endpoint with its selected streams and its partitions' plans, in sync order."""
-        today = dt.datetime.now(dt.timezone.utc).date()
-        groups: dict[str, Group] = {}
-        for stream in self.streams.values():
-            if isinstance(stream, BrazeStream) and stream.selected:
-                endpoint = stream.endpoint
-                groups.setdefault(endpoint.path, Group(endpoint, [])).streams.append(stream)
-        for group in groups.values():
-            names = [stream.name for stream in group.streams]
-            group.plans = [
-                plan_partition(
-                    group.endpoint,
-                    partition,
-                    settings=self.settings,
-                    bookmark=bookmarks.earliest(names, partition) if bookmarks else None,
-                    today=today,
-                )
-                for partition in self._partitions_of(group.endpoint)
-            ]
-        return list(groups.values())
+    # The SDK's own per-stream sync (its dry run: --test, its built-in tests) asks each
+    # stream for its partitions and records; these answer it one request at a time.
 
-    def _partitions_of(self, endpoint: SeriesEndpoint) -> list[Partition]:
-        return listed_partitions(endpoint, self.settings)
+    def _partitions_of(self, stream: BrazeStream) -> list[Partition]:
+        return listed_partitions(stream, self.settings)
 
-    def _rows_of(
-        self, stream: BrazeStream, partition: Mapping[str, Any]
-    ) -> Iterator[dict[str, Any]]:
-        """One partition's rows of one stream, one request at a time (the SDK's dry run)."""
-        stop = threading.Event()
-        settings = replace(self.settings, max_parallel_requests=1)
-        fetcher = Fetcher(settings, progress=Progress(), stop=stop)
-        plan = plan_partition(
-            stream.endpoint,
-            {field: partition[field] for field in stream.endpoint.partition_fields},
-            settings=settings,
-            bookmark=None,
-            today=dt.datetime.now(dt.timezone.utc).date(),
-        )
-        run = Run([Group(stream.endpoint, [stream], [plan])], settings=settings, fetcher=fetcher)
-        try:
-            for job, result in run.results():
-                for day, rows in result.days:
-                    if job.plan.covers(day):
-                        yield from rows.get(stream.role, [])
-        finally:
-            stop.set()
-            fetcher.close()
+    def _rows_of(self, stream: BrazeStream, partition: Mapping[str, Any]) -> Iterator[Row]:
+        return dry_run_rows(stream, partition, self.settings)
+
+    def _catalog_rows_of(self, stream: CatalogStream) -> Iterator[Row]:
+        return catalog_dry_run_rows(stream, self.settings)
 
     @classmethod
     def invoke(  # type: ignore[override]

@@ -95,6 +95,10 @@ class GoldenBraze:
 
     def answer(self, path: str, query: str, authorization: str | None) -> tuple[int, dict, dict]:
         """(status, body, headers) for one GET."""
+        if path == "/campaigns/list":
+            # The golden cases hold series only: an empty catalogue (names are tested by the
+            # simulator's catalogue tests).
+            return 200, {"campaigns": [], "message": "success"}, {}
         if path not in RATE_LIMITS:
             return 404, {"message": "Not Found"}, {}
         headers = self._count(path)

@@ -34,7 +34,7 @@ class BrazeStream(Stream):
     def __init__(
         self,
         *args: Any,
-        partitions: Callable[[SeriesEndpoint], list[dict[str, str]]],
+        partitions: Callable[[BrazeStream], list[dict[str, str]]],
         rows: Callable[[BrazeStream, Mapping[str, Any]], Iterator[Row]],
         **kwargs: Any,
     ) -> None:
@@ -47,7 +47,7 @@ class BrazeStream(Stream):
 
     @property
     def partitions(self) -> list[dict[str, str]]:
-        return self._partitions_of(self.endpoint)
+        return self._partitions_of(self)
 
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[Row]:
         return self._rows(self, context or {})

@@ -1,0 +1,198 @@
+"""A whole run, as Tap.sync_all owns it: catalogues, then the series of every partition.
+
+1. Each catalogue (campaigns, Canvases) whose streams are selected, or whose discovery is on
+   (``all_campaigns``, ``all_canvases``), is listed; changed details are read (dimensions.py).
+2. Each series endpoint with a selected stream gets its partitions (partitions.py: listed,
+   discovered, not expired, in this shard) and their day ranges from the bookmarks (plan.py).
+3. One pool fetches every window; one writer writes records in plan order and STATE after
+   what it covers (run.py, sync.py). SIGTERM/SIGINT stop it at once (signals.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+from singer_sdk import Stream
+
+from tap_braze_sends.bookmarks import Bookmarks
+from tap_braze_sends.catalog import CAMPAIGNS, CANVASES, CatalogFamily
+from tap_braze_sends.dimensions import read_catalog
+from tap_braze_sends.discovery import CampaignFacts
+from tap_braze_sends.endpoints import CAMPAIGNS_SERIES, CANVAS_SERIES, Partition
+from tap_braze_sends.fetch import Fetcher
+from tap_braze_sends.output import SingerOutput
+from tap_braze_sends.partitions import series_partitions
+from tap_braze_sends.plan import plan_partition
+from tap_braze_sends.progress import Progress
+from tap_braze_sends.run import Group, Run
+from tap_braze_sends.settings import Settings
+from tap_braze_sends.signals import stop_on_signals
+from tap_braze_sends.streams import BrazeStream, CatalogStream
+from tap_braze_sends.sync import write_catalog, write_run
+
+_DISCOVERY = {CAMPAIGNS.name: CAMPAIGNS_SERIES, CANVASES.name: CANVAS_SERIES}
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def sync_streams(streams: Iterable[Stream], settings: Settings, state: dict[str, Any]) -> None:
+    """Sync every selected stream of ``streams`` into Singer messages on stdout."""
+    gc.freeze()  # what lives now (SDK, catalog, state) lives all run: stop rescanning it
+    streams = list(streams)
+    stop = threading.Event()
+    progress = Progress()
+    fetcher = Fetcher(settings, progress=progress, stop=stop)
+    bookmarks = Bookmarks(state)
+    output = SingerOutput()
+    series = [s for s in streams if isinstance(s, BrazeStream) and s.selected]
+    series_paths = {s.endpoint.path for s in series}
+    try:
+        with stop_on_signals(stop):
+            found: dict[str, list[CampaignFacts] | None] = {}
+            for family in (CAMPAIGNS, CANVASES):
+                found[family.name] = write_catalog(
+                    family,
+                    _catalog_streams(streams, family, settings),
+                    discover=_discovers(family, settings)
+                    and _DISCOVERY[family.name].path in series_paths,
+                    fetcher=fetcher,
+                    output=output,
+                    bookmarks=bookmarks,
+                    settings=settings,
+                )
+            groups = plan_groups(series, settings, bookmarks, found)
+            run = Run(groups, settings=settings, fetcher=fetcher)
+            write_run(run, output=output, bookmarks=bookmarks, progress=progress)
+    finally:
+        stop.set()
+        fetcher.close()
+
+
+def _discovers(family: CatalogFamily, settings: Settings) -> bool:
+    return settings.all_campaigns if family is CAMPAIGNS else settings.all_canvases
+
+
+def _catalog_streams(
+    streams: list[Stream], family: CatalogFamily, settings: Settings
+) -> list[CatalogStream]:
+    """The family's selected catalogue streams this job writes.
+
+    Only for a family the config asks data of (ids or discovery): a sends-only config never
+    needs campaigns.list. With shards, shard 1 writes them all and the others none.
+    """
+    asked = (
+        settings.campaign_ids or settings.all_campaigns
+        if family is CAMPAIGNS
+        else settings.canvas_ids or settings.all_canvases
+    )
+    if not asked or (settings.shard is not None and settings.shard[0] != 1):
+        return []
+    return [
+        s for s in streams if isinstance(s, CatalogStream) and s.family is family and s.selected
+    ]
+
+
+def plan_groups(
+    series: list[BrazeStream],
+    settings: Settings,
+    bookmarks: Bookmarks,
+    found: Mapping[str, list[CampaignFacts] | None],
+) -> list[Group]:
+    """Each series endpoint with its selected streams and partition plans, in sync order."""
+    today = _today()
+    groups: dict[str, Group] = {}
+    for stream in series:
+        groups.setdefault(stream.endpoint.path, Group(stream.endpoint, [])).streams.append(stream)
+    for group in groups.values():
+        names = [stream.name for stream in group.streams]
+        roles = frozenset(group.roles)
+        group.params = group.endpoint.extra_params(settings.include_deleted_steps, roles)
+
+        def plan(partition: Partition, names: list[str] = names, group: Group = group) -> Any:
+            return plan_partition(
+                group.endpoint,
+                partition,
+                settings=settings,
+                bookmark=bookmarks.earliest(names, partition),
+                today=today,
+            )
+
+        family = next((f for f, e in _DISCOVERY.items() if e is group.endpoint), None)
+        partitions = series_partitions(
+            group.endpoint,
+            settings,
+            discovered=found.get(family) if family else None,
+            first_day=lambda p, plan=plan: plan(p).first_day,
+            first_data_day=lambda p, names=names: bookmarks.first_data_day(names, p),
+            today=today,
+        )
+        group.plans = [plan(partition) for partition in partitions]
+    return list(groups.values())
+
+
+def listed_partitions(stream: BrazeStream, settings: Settings) -> list[Partition]:
+    """A stream's partitions for the SDK's own per-stream sync (its dry run): no discovery."""
+    return series_partitions(
+        stream.endpoint,
+        replace(settings, all_campaigns=False, all_canvases=False),
+        discovered=None,
+        first_day=lambda _p: settings.start_date,
+        first_data_day=lambda _p: None,
+        today=_today(),
+    )
+
+
+def dry_run_rows(
+    stream: BrazeStream, partition: Mapping[str, Any], settings: Settings
+) -> Iterator[dict[str, Any]]:
+    """One partition's rows of one stream, one request at a time (the SDK's dry run)."""
+    settings = replace(settings, max_parallel_requests=1)
+    fetcher = Fetcher(settings, progress=Progress(), stop=threading.Event())
+    endpoint = stream.endpoint
+    plan = plan_partition(
+        endpoint,
+        {field: partition[field] for field in endpoint.partition_fields},
+        settings=settings,
+        bookmark=None,
+        today=_today(),
+    )
+    group = Group(endpoint, [stream], [plan])
+    group.params = endpoint.extra_params(settings.include_deleted_steps, frozenset(group.roles))
+    try:
+        for job, result in Run([group], settings=settings, fetcher=fetcher).results():
+            for day, rows in result.days:
+                if job.plan.covers(day):
+                    yield from rows.get(stream.role, [])
+    finally:
+        fetcher.close()
+
+
+def catalog_dry_run_rows(stream: CatalogStream, settings: Settings) -> Iterator[dict[str, Any]]:
+    """A catalogue stream's rows for the SDK's dry run (details of every listed item)."""
+    fetcher = Fetcher(settings, progress=Progress(), stop=threading.Event())
+    rows: list[dict[str, Any]] = []
+
+    def sink(role: str, role_rows: list[dict[str, Any]], _at: dt.datetime) -> None:
+        if role == stream.role:
+            rows.extend(role_rows)
+
+    try:
+        read_catalog(
+            fetcher,
+            stream.family,
+            include_archived=settings.include_archived,
+            bookmarks=Bookmarks({}),
+            read_details=stream.reads_details,
+            sink=sink,
+            workers=1,
+        )
+    finally:
+        fetcher.close()
+    yield from rows

@@ -1,0 +1,119 @@
+"""The catalogue streams: campaigns and Canvases by name, their details, variations and steps.
+
+Full-table streams (a row per item, upserted on its key): the list is read whole every run,
+details only for what changed (dimensions.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, ClassVar
+
+from singer_sdk import Stream
+
+from tap_braze_sends.catalog import CAMPAIGNS, CANVASES, CatalogFamily
+from tap_braze_sends.schemas.campaigns import (
+    CAMPAIGN_DETAILS_SCHEMA,
+    CAMPAIGN_VARIATIONS_SCHEMA,
+    CAMPAIGNS_SCHEMA,
+)
+from tap_braze_sends.schemas.canvas import (
+    CANVAS_DETAILS_SCHEMA,
+    CANVAS_STEPS_SCHEMA,
+    CANVAS_VARIANTS_SCHEMA,
+    CANVASES_SCHEMA,
+)
+
+Row = dict[str, Any]
+
+
+class CatalogStream(Stream):
+    """A stream fed by a catalogue's list or details endpoint (``role``: which rows)."""
+
+    family: ClassVar[CatalogFamily]
+    role: ClassVar[str]
+    replication_key = None
+
+    def __init__(
+        self, *args: Any, rows: Callable[[CatalogStream], Iterator[Row]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._rows = rows
+
+    @property
+    def reads_details(self) -> bool:
+        return self.role != "list"
+
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[Row]:
+        """Only for the SDK's own per-stream sync (its dry run); sync_all never calls it."""
+        return self._rows(self)
+
+
+class CampaignsStream(CatalogStream):
+    """Every campaign /campaigns/list returns: name, tags, last_edited, is_api_campaign."""
+
+    name = "campaigns"
+    family = CAMPAIGNS
+    role = "list"
+    primary_keys = ("campaign_id",)
+    schema = CAMPAIGNS_SCHEMA
+
+
+class CampaignDetailsStream(CatalogStream):
+    """Per campaign, /campaigns/details: dates, state, channels, conversion behaviours, ..."""
+
+    name = "campaign_details"
+    family = CAMPAIGNS
+    role = "details"
+    primary_keys = ("campaign_id",)
+    schema = CAMPAIGN_DETAILS_SCHEMA
+
+
+class CampaignVariationsStream(CatalogStream):
+    """Per campaign message variation (the details' ``messages``): channel, name, type, ..."""
+
+    name = "campaign_variations"
+    family = CAMPAIGNS
+    role = "variations"
+    primary_keys = ("campaign_id", "variation_api_id")
+    schema = CAMPAIGN_VARIATIONS_SCHEMA
+
+
+class CanvasesStream(CatalogStream):
+    """Every Canvas /canvas/list returns: name, tags, last_edited."""
+
+    name = "canvases"
+    family = CANVASES
+    role = "list"
+    primary_keys = ("canvas_id",)
+    schema = CANVASES_SCHEMA
+
+
+class CanvasDetailsStream(CatalogStream):
+    """Per Canvas, /canvas/details: dates, state, channels, tags, teams, description."""
+
+    name = "canvas_details"
+    family = CANVASES
+    role = "details"
+    primary_keys = ("canvas_id",)
+    schema = CANVAS_DETAILS_SCHEMA
+
+
+class CanvasVariantsStream(CatalogStream):
+    """Per Canvas variant (the details' ``variants``): name, first_step_ids."""
+
+    name = "canvas_variants"
+    family = CANVASES
+    role = "variants"
+    primary_keys = ("canvas_id", "variant_id")
+    schema = CANVAS_VARIANTS_SCHEMA
+
+
+class CanvasStepsStream(CatalogStream):
+    """Per Canvas step (the details' ``steps``): name, type, channels, paths, messages."""
+
+    name = "canvas_steps"
+    family = CANVASES
+    role = "steps"
+    primary_keys = ("canvas_id", "step_id")
+    schema = CANVAS_STEPS_SCHEMA
