@@ -1,6 +1,7 @@
 """Braze simulator: a local, seeded stand-in for Braze's send and campaign analytics export."""
 
-from braze_simulator.data import SimCampaign, SimSend, Workspace, build_workspace
+from braze_simulator.build import build_workspace
+from braze_simulator.data import SimCampaign, SimSend, Workspace
 from braze_simulator.faults import FAULT_KINDS, FaultPlan, RateLimit
 from braze_simulator.server import DEFAULT_KEY, KEYS, BrazeSimulator
 

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from braze_simulator.data import Workspace, build_workspace
+from braze_simulator.build import build_workspace
+from braze_simulator.data import Workspace
 from braze_simulator.faults import FAULT_KINDS, FaultPlan
 from braze_simulator.server import DAY_SEMANTICS, DEFAULT_KEY, BrazeSimulator
 

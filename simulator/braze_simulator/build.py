@@ -1,0 +1,107 @@
+"""build_workspace: a reproducible simulated workspace of sends and campaigns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from braze_simulator.data import SEND_RETENTION_DAYS, Workspace
+from braze_simulator.entities import SimCampaign, SimSend
+from braze_simulator.hashing import seeded_rng
+from braze_simulator.metrics import CHANNEL_POOL
+
+
+def _fixed_campaigns(today: date) -> list[SimCampaign]:
+    # The first two cover every feature between them, so the smallest workspace tests it all.
+    return [
+        SimCampaign(
+            campaign_id="camp-0001",
+            channels=(
+                "ios_push",
+                "android_push",
+                "email",
+                "webhook",
+                "sms",
+                "whats_app",
+                "content_cards",
+                "line",
+            ),
+            multivariate=False,
+            has_control=False,
+            first_day=today - timedelta(days=120),
+            conversion_events=3,
+            quirks=True,
+        ),
+        SimCampaign(
+            campaign_id="camp-0002",
+            channels=("trigger_in_app_message", "in_app_message", "web_push"),
+            multivariate=True,
+            has_control=True,
+            first_day=today - timedelta(days=10),
+            datetime_times=True,
+            conversion_events=1,
+        ),
+    ]
+
+
+def _random_campaign(index: int, today: date, seed: int) -> SimCampaign:
+    rng = seeded_rng(seed, "build-campaign", index)
+    channels = tuple(rng.sample(CHANNEL_POOL, rng.randint(1, 4)))
+    return SimCampaign(
+        campaign_id=f"camp-{index + 1:04d}",
+        channels=channels,
+        multivariate=rng.random() < 0.3,
+        has_control=rng.random() < 0.3,
+        first_day=today - timedelta(days=rng.randint(3, 150)),
+        datetime_times=rng.random() < 0.05,
+        conversion_events=rng.choice((0, 0, 1, 2, 3)),
+    )
+
+
+_API_CAMPAIGN_PROFILES: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("ios_push", "android_push"), 0),
+    (("email",), 3),
+    (("webhook", "line"), 1),  # "line": a channel no doc names
+)
+
+
+def _api_campaign_profile(index: int, seed: int) -> tuple[tuple[str, ...], int]:
+    if index < len(_API_CAMPAIGN_PROFILES):
+        return _API_CAMPAIGN_PROFILES[index]
+    rng = seeded_rng(seed, "build-api-campaign", index)
+    channels = tuple(rng.sample(CHANNEL_POOL[:7], rng.randint(1, 3)))
+    return channels, rng.choice((0, 1, 3))
+
+
+def _send_days_ago(index: int, seed: int) -> int:
+    # First three: a recent send (inside the restate window), an older live one, and one past
+    # retention. After that mostly live sends, about a quarter past retention.
+    if index < 3:
+        return (1, 8, 20)[index]
+    rng = seeded_rng(seed, "build-send", index)
+    if rng.random() < 0.75:
+        return rng.randint(0, SEND_RETENTION_DAYS)
+    return rng.randint(SEND_RETENTION_DAYS + 1, 30)
+
+
+def build_workspace(
+    n_sends: int = 3, n_campaigns: int = 2, *, today: date | None = None, seed: int = 0
+) -> Workspace:
+    """A reproducible workspace; `today` defaults to the real UTC date."""
+    today = today or datetime.now(timezone.utc).date()
+    campaigns = _fixed_campaigns(today)[:n_campaigns]
+    campaigns += [_random_campaign(i, today, seed) for i in range(len(campaigns), n_campaigns)]
+    n_api = min(99, 3 + n_sends // 100)
+    sends = []
+    for i in range(n_sends):
+        api_index = i % n_api
+        channels, events = _api_campaign_profile(api_index, seed)
+        sends.append(
+            SimSend(
+                campaign_id=f"api-camp-{api_index + 1:02d}",
+                send_id=f"send-{i + 1:04d}",
+                send_date=today - timedelta(days=_send_days_ago(i, seed)),
+                channels=channels,
+                conversion_events=events,
+            )
+        )
+    return Workspace(sends=sends, campaigns=campaigns, today=today, seed=seed)
