@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 from braze_simulator.data import SEND_RETENTION_DAYS, Workspace
@@ -46,7 +47,7 @@ def _fixed_campaigns(today: date) -> list[SimCampaign]:
 def _random_campaign(index: int, today: date, seed: int) -> SimCampaign:
     rng = seeded_rng(seed, "build-campaign", index)
     channels = tuple(rng.sample(CHANNEL_POOL, rng.randint(1, 4)))
-    return SimCampaign(
+    campaign = SimCampaign(
         campaign_id=f"camp-{index + 1:04d}",
         channels=channels,
         multivariate=rng.random() < 0.3,
@@ -55,21 +56,25 @@ def _random_campaign(index: int, today: date, seed: int) -> SimCampaign:
         datetime_times=rng.random() < 0.05,
         conversion_events=rng.choice((0, 0, 1, 2, 3)),
     )
+    if rng.random() < 0.05:  # now and then a channel no doc names
+        campaign = replace(campaign, channels=(*channels, "line"))
+    return campaign
 
 
-_API_CAMPAIGN_PROFILES: tuple[tuple[tuple[str, ...], int], ...] = (
-    (("ios_push", "android_push"), 0),
-    (("email",), 3),
-    (("webhook", "line"), 1),  # "line": a channel no doc names
+# (channels, conversion events, control group) of the first API campaigns.
+_API_CAMPAIGN_PROFILES: tuple[tuple[tuple[str, ...], int, bool], ...] = (
+    (("ios_push", "android_push"), 0, False),
+    (("email",), 3, True),
+    (("webhook", "line"), 1, False),  # "line": a channel no doc names
 )
 
 
-def _api_campaign_profile(index: int, seed: int) -> tuple[tuple[str, ...], int]:
+def _api_campaign_profile(index: int, seed: int) -> tuple[tuple[str, ...], int, bool]:
     if index < len(_API_CAMPAIGN_PROFILES):
         return _API_CAMPAIGN_PROFILES[index]
     rng = seeded_rng(seed, "build-api-campaign", index)
     channels = tuple(rng.sample(CHANNEL_POOL[:7], rng.randint(1, 3)))
-    return channels, rng.choice((0, 1, 3))
+    return channels, rng.choice((0, 1, 3)), rng.random() < 0.2
 
 
 def _send_days_ago(index: int, seed: int) -> int:
@@ -94,7 +99,7 @@ def build_workspace(
     sends = []
     for i in range(n_sends):
         api_index = i % n_api
-        channels, events = _api_campaign_profile(api_index, seed)
+        channels, events, has_control = _api_campaign_profile(api_index, seed)
         sends.append(
             SimSend(
                 campaign_id=f"api-camp-{api_index + 1:02d}",
@@ -102,6 +107,7 @@ def build_workspace(
                 send_date=today - timedelta(days=_send_days_ago(i, seed)),
                 channels=channels,
                 conversion_events=events,
+                has_control=has_control,
             )
         )
     return Workspace(sends=sends, campaigns=campaigns, today=today, seed=seed)

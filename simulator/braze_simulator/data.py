@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from braze_simulator.days import campaign_day_json, is_sparse, send_day_json
+from braze_simulator.days import campaign_day_json, send_day_json
+from braze_simulator.draws import is_sparse
 from braze_simulator.entities import SimCampaign, SimSend
 from braze_simulator.hashing import days_between, digest
 

@@ -1,4 +1,11 @@
-"""Day objects of the two series, as Braze's JSON (pure and cached: no clock, no I/O)."""
+"""Day objects of the two series, as Braze's JSON (pure and cached: no clock, no I/O).
+
+Shapes real bodies carry and the simulator reproduces: entries with both `variation_name` and
+`variation_api_id`; control groups with `enrolled` and `null` send metrics; channels that are
+`null` or `[]` on some days (never on an entity's first day, so every variation shows up);
+push entries with revenue and conversions; a metric that is `null`; an email metric and a
+channel ("line") that no doc names.
+"""
 
 from __future__ import annotations
 
@@ -8,79 +15,46 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from braze_simulator.draws import (
+    UNKNOWN_EMAIL_METRIC,
+    channel_shape,
+    conversions,
+    day_totals,
+    has_unknown_metric,
+    is_sparse,
+    metrics,
+    null_one_metric,
+    share,
+)
 from braze_simulator.entities import SimCampaign, SimSend
-from braze_simulator.hashing import chance, digest, seeded_rng, stable_uuid
-from braze_simulator.metrics import (
-    CHANNEL_METRICS,
-    CONTROL_GROUP,
-    GENERIC_METRICS,
-    IN_APP_CHANNELS,
-    IN_APP_METRICS,
-    Metric,
+from braze_simulator.hashing import seeded_rng
+from braze_simulator.metrics import IN_APP_CHANNELS, IN_APP_METRICS, PUSH_CHANNELS, metric_table
+from braze_simulator.variations import Variation, channel_variations
+
+__all__ = ["campaign_day_json", "is_sparse", "send_day_json"]
+
+# /sends/data_series documents one metric list for every channel.
+_SEND_COUNTS = (
+    "sent",
+    "delivered",
+    "undelivered",
+    "delivery_failed",
+    "direct_opens",
+    "total_opens",
+    "bounces",
+    "body_clicks",
 )
 
-# Share of days that have no element at all in "data" (Braze omits days without activity).
-SPARSE_RATE = 0.15
 
-
-def is_sparse(seed: int, entity_key: str, day: date) -> bool:
-    """Whether this entity has no element for this day (independent of restatements)."""
-    return chance(SPARSE_RATE, seed, "sparse", entity_key, day.isoformat())
-
-
-def _metrics(rng: random.Random, table: tuple[Metric, ...], volume: float) -> dict[str, int]:
-    return {name: int(volume * rng.uniform(lo, hi)) for name, lo, hi in table}
-
-
-def _conversions(
-    rng: random.Random, volume: float, events: int, *, with_revenue: bool = True
-) -> dict[str, Any]:
-    conversions = int(volume * rng.uniform(0.0, 0.04))
-    out: dict[str, Any] = {}
-    if with_revenue:
-        out["revenue"] = round(conversions * rng.uniform(5.0, 60.0), 2)
-    out["conversions"] = conversions
-    out["conversions_by_send_time"] = int(conversions * rng.uniform(0.5, 1.0))
-    for n in range(1, events + 1):
-        extra = int(volume * rng.uniform(0.0, 0.02))
-        out[f"conversions{n}"] = extra
-        out[f"conversions{n}_by_send_time"] = int(extra * rng.uniform(0.5, 1.0))
-    return out
-
-
-def _day_totals(
-    rng: random.Random, variations: list[dict[str, Any]], volume: float, events: int
-) -> dict[str, Any]:
-    """Day totals: conversion sums over the variations that carry them, else drawn directly."""
-    carriers = [v for v in variations if "conversions" in v]
-    if carriers:
-        totals: dict[str, Any] = {}
-        for name in ("conversions", "conversions_by_send_time"):
-            totals[name] = sum(v[name] for v in carriers)
-        for n in range(1, events + 1):
-            for name in (f"conversions{n}", f"conversions{n}_by_send_time"):
-                totals[name] = sum(v.get(name, 0) for v in carriers)
-        revenue = round(sum(v.get("revenue", 0.0) for v in carriers), 2)
-    else:
-        totals = _conversions(rng, volume, events, with_revenue=False)
-        revenue = round(totals["conversions"] * rng.uniform(5.0, 60.0), 2)
-    totals["unique_recipients"] = int(volume * rng.uniform(0.8, 1.0))
-    totals["revenue"] = float(revenue)
-    return totals
-
-
-def _send_variation(
-    rng: random.Random, name: str, volume: float, day_index: int, events: int
-) -> dict[str, Any]:
+def _send_entry(rng: random.Random, volume: float, day_index: int, events: int) -> dict[str, Any]:
     # Messages go out on the send day; opens and conversions trail off over the next days.
     sent = int(volume) if day_index == 0 else 0
     bounces = int(sent * rng.uniform(0.0, 0.02))
     delivery_failed = int(sent * rng.uniform(0.0, 0.01))
     engagement = volume * 0.5**day_index
     direct_opens = int(engagement * rng.uniform(0.02, 0.08))
-    conv = _conversions(rng, engagement, events)
+    conv = conversions(rng, engagement, events)
     return {
-        "variation_name": name,
         "sent": sent,
         "delivered": sent - bounces - delivery_failed,
         "undelivered": bounces + delivery_failed,
@@ -95,14 +69,24 @@ def _send_variation(
     }
 
 
-def _share(rng: random.Random, volume: float, parts: int) -> float:
-    """One variation's part of the volume, uneven as real audience splits are."""
-    return volume / parts * rng.uniform(0.7, 1.3)
+def _control_entry(
+    rng: random.Random, count_names: list[str], volume: float, events: int
+) -> dict[str, Any]:
+    # Enrolled users receive nothing, so send metrics are null; Braze still counts conversions.
+    conv = conversions(rng, volume, events)
+    return {
+        "enrolled": int(volume * rng.uniform(0.05, 0.15)),
+        **dict.fromkeys(count_names),
+        "unique_recipients": None,
+        "revenue": conv.pop("revenue"),
+        **conv,
+    }
 
 
-def _variation_names(seed: int, entity_id: str, minimum: int = 1) -> list[str]:
-    count = minimum + digest(seed, "variations", entity_id) % (4 - minimum)
-    return [f"Variant {i}" for i in range(1, count + 1)]
+def _identity(variation: Variation, *, with_name: bool) -> dict[str, Any]:
+    if with_name or variation.is_control:
+        return {"variation_name": variation.name, "variation_api_id": variation.api_id}
+    return {"variation_api_id": variation.api_id}
 
 
 @lru_cache(maxsize=50_000)
@@ -111,48 +95,55 @@ def send_day_json(send: SimSend, day: date, revision: int, seed: int) -> str:
     rng = seeded_rng(seed, "send", key, day.isoformat(), revision)
     volume = seeded_rng(seed, "volume", key).randint(2_000, 50_000)
     day_index = (day - send.send_date).days
-    names = _variation_names(seed, send.campaign_id)
     events = send.conversion_events
-    messages: dict[str, list[dict[str, Any]]] = {}
-    all_variations: list[dict[str, Any]] = []
-    for channel in send.channels:
-        entries = [
-            _send_variation(rng, name, _share(rng, volume, len(names)), day_index, events)
-            for name in names
-        ]
+    by_channel = channel_variations(
+        seed, send.campaign_id, send.channels, minimum=1, has_control=send.has_control
+    )
+    messages: dict[str, list[dict[str, Any]] | None] = {}
+    all_entries: list[dict[str, Any]] = []
+    for channel, variations in by_channel.items():
+        shape = None if day_index == 0 else channel_shape(seed, key, day, channel)
+        if shape is not None:
+            messages[channel] = None if shape == "null" else []
+            continue
+        parts = sum(not v.is_control for v in variations)
+        entries: list[dict[str, Any]] = []
+        for v in variations:
+            ident = _identity(v, with_name=True)
+            if v.is_control:
+                engagement = volume * 0.5**day_index
+                control = _control_entry(rng, list(_SEND_COUNTS), engagement, events)
+                entries.append({**ident, **control})
+                continue
+            entry = {**ident, **_send_entry(rng, share(rng, volume, parts), day_index, events)}
+            null_one_metric(entry, list(_SEND_COUNTS), seed, key, day.isoformat(), v.api_id)
+            if channel == "email" and has_unknown_metric(seed, key, day):
+                entry[UNKNOWN_EMAIL_METRIC] = int(volume * rng.uniform(0.0, 0.01))
+            entries.append(entry)
         messages[channel] = entries
-        all_variations.extend(entries)
+        all_entries.extend(entries)
     obj: dict[str, Any] = {"time": day.isoformat(), "messages": messages}
-    obj.update(_day_totals(rng, all_variations, volume * 0.5**day_index, events))
+    obj.update(day_totals(rng, all_entries, volume * 0.5**day_index, events))
     return json.dumps(obj, separators=(",", ":"))
 
 
-def _campaign_variation(
+def _campaign_metrics(
     rng: random.Random, campaign: SimCampaign, channel: str, volume: float
 ) -> dict[str, Any]:
     if channel in IN_APP_CHANNELS:
-        out: dict[str, Any] = _metrics(rng, IN_APP_METRICS, volume)
-        conv = _conversions(rng, volume, campaign.conversion_events)
-        out["revenue"] = conv.pop("revenue")
-        out["unique_recipients"] = int(volume * rng.uniform(0.5, 0.9))
-        out.update(conv)
-        return out
-    out = _metrics(rng, CHANNEL_METRICS.get(channel, GENERIC_METRICS), volume)
-    if campaign.quirks and channel == "email":
-        out["machine_amp_open"] = int(volume * rng.uniform(0.0, 0.05))
+        out: dict[str, Any] = metrics(rng, IN_APP_METRICS, volume)
+    else:
+        out = metrics(rng, metric_table(channel), volume)
+        if campaign.quirks and channel == "email":
+            out["machine_amp_open"] = int(volume * rng.uniform(0.0, 0.05))
+        if channel not in PUSH_CHANNELS:
+            return out
+    # In-app and (in real bodies) push entries carry revenue and conversions of their own.
+    conv = conversions(rng, volume, campaign.conversion_events)
+    out["revenue"] = conv.pop("revenue")
+    out["unique_recipients"] = int(volume * rng.uniform(0.5, 0.9))
+    out.update(conv)
     return out
-
-
-def _control_group(rng: random.Random, volume: float) -> dict[str, Any]:
-    # Enrolled users receive nothing, so no send metrics; Braze still counts their conversions.
-    conv = _conversions(rng, volume, 0)
-    return {
-        "variation_name": CONTROL_GROUP,
-        "enrolled": int(volume * rng.uniform(0.05, 0.15)),
-        "revenue": conv["revenue"],
-        "conversions": conv["conversions"],
-        "conversions_by_send_time": conv["conversions_by_send_time"],
-    }
 
 
 @lru_cache(maxsize=50_000)
@@ -160,36 +151,50 @@ def campaign_day_json(campaign: SimCampaign, day: date, revision: int, seed: int
     cid = campaign.campaign_id
     rng = seeded_rng(seed, "campaign", cid, day.isoformat(), revision)
     volume = seeded_rng(seed, "volume", cid).randint(500, 20_000) * rng.uniform(0.6, 1.4)
-    names = _variation_names(seed, cid, minimum=2 if campaign.multivariate else 1)
+    events = campaign.conversion_events
+    by_channel = channel_variations(
+        seed,
+        cid,
+        campaign.channels,
+        minimum=2 if campaign.multivariate else 1,
+        has_control=campaign.has_control,
+    )
     anonymous_channel = (
         ("webhook" if "webhook" in campaign.channels else campaign.channels[0])
         if campaign.quirks and campaign.channels
         else None
     )
-    messages: dict[str, list[dict[str, Any]]] = {}
-    all_variations: list[dict[str, Any]] = []
-    for channel in campaign.channels:
+    unknown_metric = has_unknown_metric(seed, cid, day)
+    messages: dict[str, list[dict[str, Any]] | None] = {}
+    all_entries: list[dict[str, Any]] = []
+    for channel, variations in by_channel.items():
+        shape = None if day == campaign.first_day else channel_shape(seed, cid, day, channel)
+        if shape is not None:
+            messages[channel] = None if shape == "null" else []
+            continue
+        counts = [name for name, _, _ in metric_table(channel)]
+        parts = sum(not v.is_control for v in variations)
         entries: list[dict[str, Any]] = []
-        for i, name in enumerate(names):
-            ident = (
-                {"variation_name": name}
-                if campaign.multivariate
-                else {"variation_api_id": stable_uuid(seed, cid, "variation", i)}
-            )
-            metrics = _campaign_variation(rng, campaign, channel, _share(rng, volume, len(names)))
-            entries.append({**ident, **metrics})
+        for v in variations:
+            if v.is_control:
+                continue
+            entry = _identity(v, with_name=campaign.multivariate)
+            entry.update(_campaign_metrics(rng, campaign, channel, share(rng, volume, parts)))
+            null_one_metric(entry, counts, seed, cid, day.isoformat(), v.api_id)
+            if channel == "email" and unknown_metric:
+                entry[UNKNOWN_EMAIL_METRIC] = int(volume * rng.uniform(0.0, 0.01))
+            entries.append(entry)
         if channel == anonymous_channel:
-            entries.append(_campaign_variation(rng, campaign, channel, volume / 10))
-        if campaign.has_control:
-            entries.append(_control_group(rng, volume))
+            entries.append(_campaign_metrics(rng, campaign, channel, volume / 10))
+        for v in variations:
+            if v.is_control:
+                control = _control_entry(rng, counts, volume, events)
+                entries.append({**_identity(v, with_name=True), **control})
         messages[channel] = entries
-        all_variations.extend(entries)
+        all_entries.extend(entries)
     time = f"{day.isoformat()}T00:00:00+00:00" if campaign.datetime_times else day.isoformat()
     obj: dict[str, Any] = {"time": time, "messages": messages}
-    obj.update(_day_totals(rng, all_variations, volume, campaign.conversion_events))
+    obj.update(day_totals(rng, all_entries, volume, events))
     if campaign.quirks:
         obj["conversions4"] = int(volume * rng.uniform(0.0, 0.01))
     return json.dumps(obj, separators=(",", ":"))
-
-
-# --- workspace builder ---------------------------------------------------------------------

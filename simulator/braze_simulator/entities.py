@@ -12,9 +12,11 @@ class SimSend:
     send_id: str
     send_date: date
     # Extensions (defaulted, so the documented constructor still works): the API campaign's
-    # channels, and how many extra conversion events (conversions1..3) it tracks.
+    # channels, how many extra conversion events (conversions1..3) it tracks, and whether it
+    # holds out a control group.
     channels: tuple[str, ...] = ("ios_push", "android_push")
     conversion_events: int = 0
+    has_control: bool = False
 
 
 @dataclass(frozen=True)
