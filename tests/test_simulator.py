@@ -60,7 +60,7 @@ def sim(ws: Workspace):
 
 
 def test_unknown_path_is_404(sim: BrazeSimulator) -> None:
-    r = get(sim.url, "/campaigns/list", campaign_id="camp-0001", length=1)
+    r = get(sim.url, "/campaigns/nonexistent", campaign_id="camp-0001", length=1)
     assert r.status_code == 404
     assert r.json() == {"message": "Not Found"}
     assert all(h in r.headers for h in LIMIT_HEADERS)

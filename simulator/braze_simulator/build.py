@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from braze_simulator.data import SEND_RETENTION_DAYS, Workspace
-from braze_simulator.entities import SimCampaign, SimSend
+from braze_simulator.entities import ConversionBehavior, SimCampaign, SimSend
 from braze_simulator.hashing import seeded_rng
+from braze_simulator.lifecycles import (
+    DAY,
+    CampaignMix,
+    apply_lifecycle,
+    lifecycle_for,
+    with_metadata,
+)
 from braze_simulator.metrics import CHANNEL_POOL
 
 
@@ -31,6 +38,21 @@ def _fixed_campaigns(today: date) -> list[SimCampaign]:
             first_day=today - timedelta(days=120),
             conversion_events=3,
             quirks=True,
+            name="Welcome Series",
+            tags=("multichannel", "onboarding"),
+            teams=("Growth",),
+            description="Every channel, every quirk",
+            created_at=_at(today - timedelta(days=123), hours=10.25),
+            last_edited=_at(today - timedelta(days=118), hours=16.5),
+            send_hour=9,
+            conversion_behaviors=(
+                ConversionBehavior("Makes Any Purchase", 3 * DAY),
+                ConversionBehavior(
+                    "Performs Custom Event", 7 * DAY, ("custom_event_name", "Signup")
+                ),
+                ConversionBehavior("Opens Email", 1 * DAY),
+                ConversionBehavior("Clicks Email", 1 * DAY),
+            ),
         ),
         SimCampaign(
             campaign_id="camp-0002",
@@ -40,8 +62,23 @@ def _fixed_campaigns(today: date) -> list[SimCampaign]:
             first_day=today - timedelta(days=10),
             datetime_times=True,
             conversion_events=1,
+            name="In-App Upsell",
+            tags=("upsell",),
+            created_at=_at(today - timedelta(days=11), hours=8),
+            last_edited=_at(today - timedelta(days=11), hours=11.75),
+            send_hour=12,
+            has_post_launch_draft=True,
+            schedule_type="action_based",
+            conversion_behaviors=(
+                ConversionBehavior("Makes Any Purchase", 30 * DAY),
+                ConversionBehavior("Starts Session", 1 * DAY, ("app_ids", None)),
+            ),
         ),
     ]
+
+
+def _at(day: date, *, hours: float) -> datetime:
+    return datetime.combine(day, time(0), timezone.utc) + timedelta(hours=hours)
 
 
 def _random_campaign(index: int, today: date, seed: int) -> SimCampaign:
@@ -88,13 +125,32 @@ def _send_days_ago(index: int, seed: int) -> int:
     return rng.randint(SEND_RETENTION_DAYS + 1, 30)
 
 
+def _generated_campaign(index: int, today: date, seed: int, mix: CampaignMix) -> SimCampaign:
+    campaign = _random_campaign(index, today, seed)
+    campaign = apply_lifecycle(campaign, lifecycle_for(index, seed, mix), today, seed)
+    return with_metadata(campaign, index, today, seed)
+
+
 def build_workspace(
-    n_sends: int = 3, n_campaigns: int = 2, *, today: date | None = None, seed: int = 0
+    n_sends: int = 3,
+    n_campaigns: int = 2,
+    *,
+    today: date | None = None,
+    seed: int = 0,
+    mix: CampaignMix | None = None,
 ) -> Workspace:
-    """A reproducible workspace; `today` defaults to the real UTC date."""
+    """A reproducible workspace; `today` defaults to the real UTC date.
+
+    The first two campaigns are fixed (camp-0001, camp-0002: live, every quirk between them).
+    Without `mix` every other campaign is live too; with one (e.g. CATALOG_MIX) they are
+    archived, drafts or dormant in those shares.
+    """
     today = today or datetime.now(timezone.utc).date()
+    mix = mix or CampaignMix()
     campaigns = _fixed_campaigns(today)[:n_campaigns]
-    campaigns += [_random_campaign(i, today, seed) for i in range(len(campaigns), n_campaigns)]
+    campaigns += [
+        _generated_campaign(i, today, seed, mix) for i in range(len(campaigns), n_campaigns)
+    ]
     n_api = min(99, 3 + n_sends // 100)
     sends = []
     for i in range(n_sends):

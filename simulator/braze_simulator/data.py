@@ -9,8 +9,8 @@ concurrency.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from braze_simulator.days import campaign_day_json, send_day_json
@@ -45,6 +45,52 @@ class Workspace:
 
     def find_campaign(self, campaign_id: str) -> SimCampaign | None:
         return next((c for c in self.campaigns if c.campaign_id == campaign_id), None)
+
+    def list_campaigns(
+        self,
+        *,
+        include_archived: bool = False,
+        descending: bool = False,
+        edited_after: datetime | None = None,
+    ) -> list[SimCampaign]:
+        """Campaigns as /campaigns/list orders them: by creation time (then id), oldest first."""
+        chosen = [
+            c
+            for c in self.campaigns
+            if (include_archived or not c.archived)
+            and (edited_after is None or c.edited > edited_after)
+        ]
+        chosen.sort(key=lambda c: (c.created, c.campaign_id), reverse=descending)
+        return chosen
+
+    def edit_campaign(
+        self,
+        campaign_id: str,
+        *,
+        at: datetime,
+        name: str | None = None,
+        tags: tuple[str, ...] | None = None,
+        description: str | None = None,
+    ) -> SimCampaign:
+        """Edit a campaign in the dashboard at `at` (aware): its last_edited moves to `at`."""
+        if at.tzinfo is None:
+            raise ValueError("at must be timezone-aware")
+        index = next(
+            (i for i, c in enumerate(self.campaigns) if c.campaign_id == campaign_id), None
+        )
+        if index is None:
+            raise KeyError(f"unknown campaign {campaign_id}")
+        old = self.campaigns[index]
+        changes: dict[str, Any] = {"last_edited": at}
+        if name is not None:
+            changes["name"] = name
+        if tags is not None:
+            changes["tags"] = tuple(tags)
+        if description is not None:
+            changes["description"] = description
+        # Replacing one list item is atomic: a request in flight sees the old or the new one.
+        self.campaigns[index] = edited = replace(old, **changes)
+        return edited
 
     def find_send(self, campaign_id: str, send_id: str) -> SimSend | None:
         return next(
@@ -92,7 +138,10 @@ class Workspace:
         campaign = self.find_campaign(campaign_id)
         if campaign is None:
             raise KeyError(f"unknown campaign {campaign_id}")
-        days = days_between(max(first_day, campaign.first_day), min(last_day, self.today))
+        span = campaign.data_days(self.today)
+        if span is None:
+            return []
+        days = days_between(max(first_day, span[0]), min(last_day, span[1]))
         return [
             campaign_day_json(campaign, d, self._revision_for(d), self.seed)
             for d in days

@@ -117,7 +117,8 @@ def send_day_json(send: SimSend, day: date, revision: int, seed: int) -> str:
                 continue
             entry = {**ident, **_send_entry(rng, share(rng, volume, parts), day_index, events)}
             null_one_metric(entry, list(_SEND_COUNTS), seed, key, day.isoformat(), v.api_id)
-            if channel == "email" and has_unknown_metric(seed, key, day):
+            # The day after the send always, other days now and then.
+            if channel == "email" and (day_index == 1 or has_unknown_metric(seed, key, day)):
                 entry[UNKNOWN_EMAIL_METRIC] = int(volume * rng.uniform(0.0, 0.01))
             entries.append(entry)
         messages[channel] = entries
@@ -128,14 +129,16 @@ def send_day_json(send: SimSend, day: date, revision: int, seed: int) -> str:
 
 
 def _campaign_metrics(
-    rng: random.Random, campaign: SimCampaign, channel: str, volume: float
+    rng: random.Random, campaign: SimCampaign, channel: str, volume: float, *, sending: bool
 ) -> dict[str, Any]:
+    # After the last send the counts are zero; conversions still arrive.
+    counted = volume if sending else 0.0
     if channel in IN_APP_CHANNELS:
-        out: dict[str, Any] = metrics(rng, IN_APP_METRICS, volume)
+        out: dict[str, Any] = metrics(rng, IN_APP_METRICS, counted)
     else:
-        out = metrics(rng, metric_table(channel), volume)
+        out = metrics(rng, metric_table(channel), counted)
         if campaign.quirks and channel == "email":
-            out["machine_amp_open"] = int(volume * rng.uniform(0.0, 0.05))
+            out["machine_amp_open"] = int(counted * rng.uniform(0.0, 0.05))
         if channel not in PUSH_CHANNELS:
             return out
     # In-app and (in real bodies) push entries carry revenue and conversions of their own.
@@ -151,6 +154,9 @@ def campaign_day_json(campaign: SimCampaign, day: date, revision: int, seed: int
     cid = campaign.campaign_id
     rng = seeded_rng(seed, "campaign", cid, day.isoformat(), revision)
     volume = seeded_rng(seed, "volume", cid).randint(500, 20_000) * rng.uniform(0.6, 1.4)
+    sending = campaign.is_sending(day)
+    if not sending and campaign.last_day is not None:
+        volume *= 0.7 ** (day - campaign.last_day).days  # conversions trail off
     events = campaign.conversion_events
     by_channel = channel_variations(
         seed,
@@ -179,16 +185,19 @@ def campaign_day_json(campaign: SimCampaign, day: date, revision: int, seed: int
             if v.is_control:
                 continue
             entry = _identity(v, with_name=campaign.multivariate)
-            entry.update(_campaign_metrics(rng, campaign, channel, share(rng, volume, parts)))
+            part = share(rng, volume, parts)
+            entry.update(_campaign_metrics(rng, campaign, channel, part, sending=sending))
             null_one_metric(entry, counts, seed, cid, day.isoformat(), v.api_id)
             if channel == "email" and unknown_metric:
                 entry[UNKNOWN_EMAIL_METRIC] = int(volume * rng.uniform(0.0, 0.01))
             entries.append(entry)
         if channel == anonymous_channel:
-            entries.append(_campaign_metrics(rng, campaign, channel, volume / 10))
+            entries.append(_campaign_metrics(rng, campaign, channel, volume / 10, sending=sending))
         for v in variations:
             if v.is_control:
                 control = _control_entry(rng, counts, volume, events)
+                if not sending:
+                    control["enrolled"] = 0
                 entries.append({**_identity(v, with_name=True), **control})
         messages[channel] = entries
         all_entries.extend(entries)

@@ -7,7 +7,7 @@ import random
 from datetime import date
 from typing import Any
 
-from braze_simulator.hashing import chance, digest
+from braze_simulator.hashing import chance, digest, unit
 from braze_simulator.metrics import Metric
 
 # Share of days that have no element at all in "data" (Braze omits days without activity).
@@ -29,8 +29,7 @@ def is_sparse(seed: int, entity_key: str, day: date) -> bool:
 
 def channel_shape(seed: int, entity_key: str, day: date, channel: str) -> str | None:
     """"null", "empty" or None (entries as usual); fixed per day, whatever the revision."""
-    draw = random.Random(digest(seed, "channel-shape", entity_key, day.isoformat(), channel))
-    x = draw.random()
+    x = unit(seed, "channel-shape", entity_key, day.isoformat(), channel)
     if x < NULL_CHANNEL_RATE:
         return "null"
     if x < NULL_CHANNEL_RATE + EMPTY_CHANNEL_RATE:

@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from braze_simulator.catalog_routes import CATALOG_ROUTES
 from braze_simulator.data import Workspace
 from braze_simulator.faults import FaultPlan, RateLimit, request_key
 from braze_simulator.http_handler import LoopbackServer, handler_for
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 # Every endpoint the simulator answers: path -> Route. Endpoint families add their table here.
-ROUTES: dict[str, Route] = {**SERIES_ROUTES}
+ROUTES: dict[str, Route] = {**SERIES_ROUTES, **CATALOG_ROUTES}
 PERMISSIONS = {path: route.permission for path, route in ROUTES.items()}
 # Braze's documented budgets: the default pool (sends) and "export campaign analytics".
 DEFAULT_SENDS_LIMIT = (250_000, 3600.0)

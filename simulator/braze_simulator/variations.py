@@ -7,7 +7,9 @@ message variation ids are: a multi-channel variant has one message (and one id) 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from braze_simulator.hashing import digest, stable_uuid
 from braze_simulator.metrics import CONTROL_GROUP
@@ -27,10 +29,12 @@ def variation_names(seed: int, entity_id: str, minimum: int = 1) -> list[str]:
     return [f"Variant {i}" for i in range(1, count + 1)]
 
 
+@lru_cache(maxsize=4096)
 def channel_variations(
     seed: int, entity_id: str, channels: tuple[str, ...], *, minimum: int, has_control: bool
-) -> dict[str, list[Variation]]:
-    """channel -> its variations in series order, the control group (if any) last."""
+) -> Mapping[str, list[Variation]]:
+    """channel -> its variations in series order, the control group (if any) last (cached:
+    read it, never change it)."""
     names = variation_names(seed, entity_id, minimum)
     out: dict[str, list[Variation]] = {}
     for channel in channels:
