@@ -1,16 +1,35 @@
-"""Braze simulator: a local, seeded stand-in for Braze's send, campaign and Canvas exports."""
+"""Braze simulator: a local, seeded stand-in for Braze's REST export endpoints (send and
+campaign analytics, the campaign list and details, and Canvas list, details and analytics)."""
 
+from braze_simulator.build import build_workspace
 from braze_simulator.canvas_data import find_canvas, workspace_canvases
 from braze_simulator.canvas_model import SimCanvas
-from braze_simulator.data import SimCampaign, SimSend, Workspace, build_workspace
+from braze_simulator.data import SimCampaign, SimSend, Workspace
+from braze_simulator.entities import ConversionBehavior
 from braze_simulator.faults import FAULT_KINDS, FaultPlan, RateLimit
-from braze_simulator.server import DEFAULT_KEY, KEYS, BrazeSimulator
+from braze_simulator.keys import (
+    CAMPAIGNS_ONLY_KEY,
+    DEFAULT_KEY,
+    KEYS,
+    NO_DETAILS_KEY,
+    NO_LIST_KEY,
+    SENDS_ONLY_KEY,
+)
+from braze_simulator.lifecycles import CATALOG_MIX, CampaignMix
+from braze_simulator.server import BrazeSimulator
 
 __all__ = [
+    "CAMPAIGNS_ONLY_KEY",
+    "CATALOG_MIX",
     "DEFAULT_KEY",
     "FAULT_KINDS",
     "KEYS",
+    "NO_DETAILS_KEY",
+    "NO_LIST_KEY",
+    "SENDS_ONLY_KEY",
     "BrazeSimulator",
+    "CampaignMix",
+    "ConversionBehavior",
     "FaultPlan",
     "RateLimit",
     "SimCampaign",

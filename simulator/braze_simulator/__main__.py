@@ -15,9 +15,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from braze_simulator.data import Workspace, build_workspace
+from braze_simulator.build import build_workspace
+from braze_simulator.canvas_data import workspace_canvases
+from braze_simulator.data import Workspace
 from braze_simulator.faults import FAULT_KINDS, FaultPlan
-from braze_simulator.server import DAY_SEMANTICS, DEFAULT_KEY, BrazeSimulator
+from braze_simulator.keys import DEFAULT_KEY
+from braze_simulator.lifecycles import CATALOG_MIX
+from braze_simulator.query import DAY_SEMANTICS
+from braze_simulator.server import BrazeSimulator
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -25,6 +30,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     p.add_argument("--sends", type=int, default=3, help="number of API-campaign sends")
     p.add_argument("--campaigns", type=int, default=2, help="number of campaigns")
+    p.add_argument("--canvases", type=int, default=5, help="number of Canvases")
+    p.add_argument(
+        "--catalog-mix",
+        action="store_true",
+        help="make campaigns beyond the first two archived, drafts or dormant now and then "
+        "(as a real workspace of several hundred campaigns is)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
     p.add_argument("--latency-ms", type=float, default=0.0)
@@ -51,7 +63,8 @@ def tap_config(workspace: Workspace, url: str) -> dict[str, Any]:
         "api_key": DEFAULT_KEY,
         "api_url": url,
         "sends": [{"campaign_id": s.campaign_id, "send_id": s.send_id} for s in workspace.sends],
-        "campaign_ids": [c.campaign_id for c in workspace.campaigns],
+        "campaign_ids": [c.campaign_id for c in workspace.campaigns if not c.draft],
+        "canvas_ids": [c.canvas_id for c in workspace_canvases(workspace) if not c.draft],
         "start_date": (workspace.today - timedelta(days=20)).isoformat(),
         "end_date": workspace.today.isoformat(),
     }
@@ -59,7 +72,14 @@ def tap_config(workspace: Workspace, url: str) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    workspace = build_workspace(args.sends, args.campaigns, today=args.today, seed=args.seed)
+    workspace = build_workspace(
+        args.sends,
+        args.campaigns,
+        today=args.today,
+        seed=args.seed,
+        mix=CATALOG_MIX if args.catalog_mix else None,
+        n_canvases=args.canvases,
+    )
     kinds = tuple(k for k in args.fault_kinds.split(",") if k)
     simulator = BrazeSimulator(
         workspace,
@@ -78,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"BRAZE_SIMULATOR_URL={url}", flush=True)
     print(
         f"braze-simulator: {len(workspace.sends)} sends, {len(workspace.campaigns)} campaigns, "
+        f"{workspace.n_canvases} Canvases, "
         f"today={workspace.today}, seed={workspace.seed}, key={DEFAULT_KEY}; Ctrl-C to stop",
         file=sys.stderr,
         flush=True,

@@ -2,17 +2,20 @@
 
 Pure: the Canvases are a function of (how many, epoch, seed), where `epoch` is the day the
 workspace was built. Dates count back from it, so moving the workspace's clock later (as tests
-do between runs) ages the Canvases instead of rebuilding them.
+do between runs) ages the Canvases instead of rebuilding them. Dashboard edits
+(Workspace.edit_canvas) are laid over the derived Canvases on every lookup.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import lru_cache
 
 from braze_simulator.canvas_model import CanvasPlan, SimCanvas, time_on
-from braze_simulator.data import Workspace, digest
+from braze_simulator.data import CanvasEdit, Workspace, canvas_id_for
+from braze_simulator.hashing import digest
 
 _RANDOM_CHANNELS = (
     "email",
@@ -25,25 +28,40 @@ _RANDOM_CHANNELS = (
     "whats_app",
 )
 # The five fixed Canvases' ids, for tests and docs.
-ONBOARDING_ID = "canvas-0001"  # live; six channels, a control variant, a deleted step
-ARCHIVED_ID = "canvas-0002"
-DRAFT_ID = "canvas-0003"  # never entered anyone: no stats
-DORMANT_ID = "canvas-0004"  # stopped a year ago, not archived
-RECEIPTS_ID = "canvas-0005"
+ONBOARDING_ID = canvas_id_for(0)  # live; six channels, a control variant, a deleted step
+ARCHIVED_ID = canvas_id_for(1)
+DRAFT_ID = canvas_id_for(2)  # never entered anyone: no stats
+DORMANT_ID = canvas_id_for(3)  # stopped a year ago, not archived
+RECEIPTS_ID = canvas_id_for(4)
 
 
 # --- lookup ---------------------------------------------------------------------------------
 
 
 def workspace_canvases(workspace: Workspace) -> tuple[SimCanvas, ...]:
-    """The workspace's Canvases in creation order (oldest first)."""
+    """The workspace's Canvases in creation order (oldest first), with their edits."""
     epoch = workspace.canvas_epoch or workspace.today
-    return build_canvases(workspace.n_canvases, epoch, workspace.seed)
+    edits = dict(workspace.canvas_edits)  # a snapshot: edits may land while we read
+    canvases = build_canvases(workspace.n_canvases, epoch, workspace.seed)
+    if not edits:
+        return canvases
+    return tuple(with_edit(c, edits.get(c.canvas_id)) for c in canvases)
 
 
 def find_canvas(workspace: Workspace, canvas_id: str) -> SimCanvas | None:
     epoch = workspace.canvas_epoch or workspace.today
-    return _by_id(workspace.n_canvases, epoch, workspace.seed).get(canvas_id)
+    canvas = _by_id(workspace.n_canvases, epoch, workspace.seed).get(canvas_id)
+    if canvas is None:
+        return None
+    return with_edit(canvas, workspace.canvas_edits.get(canvas_id))
+
+
+def with_edit(canvas: SimCanvas, edit: CanvasEdit | None) -> SimCanvas:
+    """The Canvas as the dashboard edit left it (an edit changes neither ids nor numbers)."""
+    if edit is None:
+        return canvas
+    name = canvas.name if edit.name is None else edit.name
+    return replace(canvas, name=name, last_edited=edit.last_edited)
 
 
 @lru_cache(maxsize=64)
@@ -204,7 +222,7 @@ def _random_lifecycle(rng: random.Random, epoch: date, created: date) -> dict[st
 
 def _random_canvas(index: int, epoch: date, seed: int) -> SimCanvas:
     rng = random.Random(digest(seed, "build-canvas", index))
-    canvas_id = f"canvas-{index + 1:04d}"
+    canvas_id = canvas_id_for(index)
     p = CanvasPlan(seed, canvas_id)
     has_control = rng.random() < 0.2
     n_paths = rng.choice((1, 1, 2, 2, 3))

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from braze_simulator.data import digest
+from braze_simulator.hashing import digest
 
 # Step types that carry messages; Braze lists only these in a step's `next_step_ids`.
 MESSAGE_STEP_TYPES = frozenset({"message", "full"})

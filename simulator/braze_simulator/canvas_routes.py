@@ -1,13 +1,14 @@
-"""Answers for GET /canvas/list, /canvas/details and /canvas/data_series (pure: no HTTP).
+"""GET /canvas/list, /canvas/details and /canvas/data_series: validation and bodies.
 
-The server applies path, auth, permission, rate limit (the default pool, shared with
-/sends/data_series), faults and latency as for every endpoint, then asks `answer_canvas` for the
-status and body. Validation messages follow Braze's style: `{"message": "..."}` with a 400.
+All three draw on Braze's default rate-limit pool (shared with /sends/data_series). The server
+applies path, auth, permission, rate limit, faults and latency as for every endpoint; the
+routes here validate the query (a 400 in Braze's style, `{"message": "..."}`) and then answer.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -16,36 +17,29 @@ from braze_simulator.canvas_model import SimCanvas, message_fields, time_on
 from braze_simulator.canvas_stats import Breakdown, canvas_fragments
 from braze_simulator.data import Workspace
 from braze_simulator.isotime import InvalidTime, parse_iso_datetime, parse_utc_day
+from braze_simulator.keys import (
+    KEY_WITHOUT_CANVAS_DATA_SERIES,
+    KEY_WITHOUT_CANVAS_DETAILS,
+    KEY_WITHOUT_CANVAS_LIST,
+)
+from braze_simulator.query import BadRequest
+from braze_simulator.routing import DEFAULT_POOL, Answer, Route, RouteRequest
+
+__all__ = [
+    "CANVAS_ROUTES",
+    "KEY_WITHOUT_CANVAS_DATA_SERIES",
+    "KEY_WITHOUT_CANVAS_DETAILS",
+    "KEY_WITHOUT_CANVAS_LIST",
+    "BadRequest",
+    "answer_canvas",
+]
 
 LIST_PATH = "/canvas/list"
 DETAILS_PATH = "/canvas/details"
 SERIES_PATH = "/canvas/data_series"
-CANVAS_PERMISSIONS = {
-    LIST_PATH: "canvas.list",
-    DETAILS_PATH: "canvas.details",
-    SERIES_PATH: "canvas.data_series",
-}
-# Simulator keys that have every permission of the full key except one Canvas permission.
-KEY_WITHOUT_CANVAS_LIST = "sim-no-canvas-list"
-KEY_WITHOUT_CANVAS_DETAILS = "sim-no-canvas-details"
-KEY_WITHOUT_CANVAS_DATA_SERIES = "sim-no-canvas-data-series"
-_KEYS_LACKING = {
-    "canvas.list": KEY_WITHOUT_CANVAS_LIST,
-    "canvas.details": KEY_WITHOUT_CANVAS_DETAILS,
-    "canvas.data_series": KEY_WITHOUT_CANVAS_DATA_SERIES,
-}
 PAGE_SIZE = 100
 MAX_SERIES_DAYS = 14
 _UNKNOWN_CANVAS = "canvas_id must be a string of the canvas api identifier"
-
-
-class BadRequest(ValueError):
-    """A query Braze would answer with 400; the message is the response's."""
-
-
-def keys_lacking_one(full_permissions: set[str]) -> dict[str, set[str]]:
-    """The simulator keys that lack one Canvas permission each, given the full key's set."""
-    return {key: full_permissions - {missing} for missing, key in _KEYS_LACKING.items()}
 
 
 def answer_canvas(
@@ -53,22 +47,50 @@ def answer_canvas(
 ) -> tuple[int, bytes]:
     """(status, body) for a Canvas request that passed auth, permission, rate limit, faults."""
     try:
-        if path == LIST_PATH:
-            return 200, _json({"canvases": list_page(workspace, params), "message": "success"})
-        canvas = _canvas(workspace, params)
-        if path == DETAILS_PATH:
-            return 200, _json({**canvas_details(canvas, workspace.today), "message": "success"})
-        first, last = series_days(params, workspace.today, day_semantics)
-        fragments = canvas_fragments(workspace, canvas, first, last, breakdown(params))
-        return 200, series_body(canvas.name, fragments)
-    except (BadRequest, InvalidTime) as exc:
+        answer = _PREPARE[path](RouteRequest(workspace, params, day_semantics))
+    except BadRequest as exc:
         return 400, _json({"message": str(exc)})
+    return 200, answer()
+
+
+def _time_errors_are_400(prepare: Callable[[RouteRequest], Answer]) -> Callable[..., Answer]:
+    def checked(request: RouteRequest) -> Answer:
+        try:
+            return prepare(request)
+        except InvalidTime as exc:
+            raise BadRequest(str(exc)) from exc
+
+    return checked
+
+
+@_time_errors_are_400
+def _prepare_list(request: RouteRequest) -> Answer:
+    ws, params = request.workspace, request.params
+    query = list_query(params)
+    return lambda: _json({"canvases": list_page(ws, *query), "message": "success"})
+
+
+@_time_errors_are_400
+def _prepare_details(request: RouteRequest) -> Answer:
+    ws = request.workspace
+    canvas = _canvas(ws, request.params)
+    return lambda: _json({**canvas_details(canvas, ws.today), "message": "success"})
+
+
+@_time_errors_are_400
+def _prepare_series(request: RouteRequest) -> Answer:
+    ws, params = request.workspace, request.params
+    canvas = _canvas(ws, params)
+    first, last = series_days(params, ws.today, request.day_semantics)
+    chosen = breakdown(params)
+    return lambda: series_body(canvas.name, canvas_fragments(ws, canvas, first, last, chosen))
 
 
 # --- /canvas/list -----------------------------------------------------------------------------
 
 
-def list_page(workspace: Workspace, params: dict[str, str]) -> list[dict[str, Any]]:
+def list_query(params: dict[str, str]) -> tuple[int, bool, bool, datetime | None]:
+    """(page, include_archived, descending, edited_after) of a valid /canvas/list query."""
     page = params.get("page", "0") or "0"
     if not page.isascii() or not page.isdigit():
         raise BadRequest("page must be a non-negative integer")
@@ -80,15 +102,25 @@ def list_page(workspace: Workspace, params: dict[str, str]) -> list[dict[str, An
     raw_after = params.get("last_edit.time[gt]")
     if raw_after:
         edited_after = parse_iso_datetime(raw_after, "last_edit.time[gt]")
+    return int(page), include_archived, direction == "desc", edited_after
+
+
+def list_page(
+    workspace: Workspace,
+    page: int,
+    include_archived: bool,
+    descending: bool,
+    edited_after: datetime | None,
+) -> list[dict[str, Any]]:
     chosen = [
         c
         for c in workspace_canvases(workspace)  # oldest first
         if (include_archived or not c.archived)
         and (edited_after is None or c.last_edited > edited_after)
     ]
-    if direction == "desc":
+    if descending:
         chosen.reverse()
-    start = int(page) * PAGE_SIZE
+    start = page * PAGE_SIZE
     return [list_entry(c) for c in chosen[start : start + PAGE_SIZE]]
 
 
@@ -220,3 +252,28 @@ def _iso(moment: datetime) -> str:
 def _entry_iso(day: date | None, canvas: SimCanvas, which: str) -> str | None:
     # Braze gives entry dates as date-times: a stable time of day on that date.
     return None if day is None else _iso(time_on(day, 0, canvas.canvas_id, which))
+
+
+_PREPARE = {LIST_PATH: _prepare_list, DETAILS_PATH: _prepare_details, SERIES_PATH: _prepare_series}
+# Bodies that parse as JSON but are not what the endpoint promises ("bad_shape" fault).
+_LIST_BAD_SHAPES = (
+    {"message": "success"},
+    {"canvases": None, "message": "success"},
+    {"canvases": {"id": "unexpected"}, "message": "success"},
+)
+_DETAILS_BAD_SHAPES = (
+    {"message": "success"},
+    {"steps": None, "variants": [], "message": "success"},
+    {"name": None, "steps": {}, "message": "success"},
+)
+_SERIES_BAD_SHAPES = (
+    {"message": "success"},
+    {"data": {"name": "x", "stats": None}, "message": "success"},
+    {"data": [], "message": "success"},
+    {"data": {"stats": "[]"}, "message": "success"},
+)
+CANVAS_ROUTES: dict[str, Route] = {
+    LIST_PATH: Route("canvas.list", DEFAULT_POOL, _prepare_list, _LIST_BAD_SHAPES),
+    DETAILS_PATH: Route("canvas.details", DEFAULT_POOL, _prepare_details, _DETAILS_BAD_SHAPES),
+    SERIES_PATH: Route("canvas.data_series", DEFAULT_POOL, _prepare_series, _SERIES_BAD_SHAPES),
+}

@@ -18,15 +18,10 @@ from functools import lru_cache
 from typing import Any
 
 from braze_simulator.canvas_model import CanvasMessage, CanvasStep, SimCanvas
-from braze_simulator.data import (
-    _GENERIC,
-    _IN_APP,
-    CHANNEL_METRICS,
-    IN_APP_CHANNELS,
-    Workspace,
-    digest,
-    is_sparse,
-)
+from braze_simulator.data import Workspace
+from braze_simulator.draws import is_sparse
+from braze_simulator.hashing import digest
+from braze_simulator.metrics import metric_table
 
 TRAIL_DAYS = 3
 # Share of a path's users that reach the next step.
@@ -59,7 +54,7 @@ def canvas_fragments(
 ) -> list[str]:
     """The Canvas's day objects in [first, last] as JSON text, for splicing into a body."""
     return [
-        day_json(canvas, d, workspace._revision_for(d), workspace.seed, breakdown)
+        day_json(canvas, d, workspace.revision_for(d), workspace.seed, breakdown)
         for d in stats_days(canvas, first, last, workspace.today, workspace.seed)
     ]
 
@@ -172,5 +167,5 @@ def _message_entry(
     else:
         ident = {"variation_api_id": message.message_id}
     channel = message.channel
-    table = _IN_APP if channel in IN_APP_CHANNELS else CHANNEL_METRICS.get(channel, _GENERIC)
+    table = metric_table(channel)
     return {**ident, **{name: int(recipients * rng.uniform(lo, hi)) for name, lo, hi in table}}

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from braze_simulator.data import digest
+from braze_simulator.hashing import digest
 
 FAULT_KINDS = (
     "429",
