@@ -78,3 +78,16 @@ def test_the_wheel_depends_on_no_test_tool(wheel: zipfile.ZipFile) -> None:
     }
     assert "singer-sdk" in names
     assert not names & {"pytest", "braze-simulator", "hypothesis", "duckdb"}, names
+
+
+def test_the_dev_venv_runs_the_oldest_singer_sdk_the_pin_admits() -> None:
+    """CI runs the CLI tests on both ends of the pin: `make`'s venv must be the oldest end."""
+    pin = re.search(r'"singer-sdk\[msgspec\]([^"]+)"', (PROJECT / "pyproject.toml").read_text())
+    assert pin, "pyproject.toml no longer pins singer-sdk[msgspec]"
+    lower = re.search(r">=\s*([\w.]+)", pin[1])
+    makefile = re.search(r"^SDK_OLDEST := (\S+)$", (PROJECT / "Makefile").read_text(), re.M)
+    assert lower, pin[1]
+    assert makefile, "Makefile sets no SDK_OLDEST"
+    assert makefile[1] == lower[1], (
+        f"Makefile's SDK_OLDEST={makefile[1]} is not the lower bound of singer-sdk{pin[1]}"
+    )
