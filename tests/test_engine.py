@@ -206,21 +206,23 @@ def test_a_signal_mid_backoff_stops_at_once_after_the_state_of_finished_partitio
 
 
 @pytest.fixture
-def rate_limited_front() -> Iterator[Callable[[str, str], str]]:
-    """A front for the simulator that answers 429 with Retry-After: 60 for one campaign."""
+def rate_limited_front() -> Iterator[Callable[[str, str, int], str]]:
+    """A front for the simulator that answers 429 with Retry-After: 60 for one campaign.
+
+    The 429 is held until ``others`` requests of other campaigns have been answered: the
+    wait it starts holds every worker, and those partitions must finish first.
+    """
     servers = contextlib.ExitStack()
 
-    def start(simulator_url: str, limited_campaign: str) -> str:
+    def start(simulator_url: str, limited_campaign: str, others: int) -> str:
+        answered = threading.Semaphore(0)
+
         class Front(QuietHandler):
             def do_GET(self) -> None:
                 if f"campaign_id={limited_campaign}" in self.path:
-                    time.sleep(0.3)  # let the other partitions' requests go first
-                    self.send_response(429)
-                    self.send_header("Retry-After", "60")
-                    body = b'{"message":"API rate limit exceeded"}'
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+                    for _ in range(others):
+                        answered.acquire(timeout=10)
+                    self.reply(429, b'{"message":"API rate limit exceeded"}')
                     return
                 upstream = requests.get(
                     simulator_url + self.path,
@@ -228,6 +230,12 @@ def rate_limited_front() -> Iterator[Callable[[str, str], str]]:
                     timeout=5,
                 )
                 self.reply(upstream.status_code, upstream.content)
+                answered.release()
+
+            def end_headers(self) -> None:
+                if f"campaign_id={limited_campaign}" in self.path:
+                    self.send_header("Retry-After", "60")
+                super().end_headers()
 
         return servers.enter_context(serve_on_loopback(Front))
 
@@ -238,7 +246,7 @@ def rate_limited_front() -> Iterator[Callable[[str, str], str]]:
 @pytest.mark.parametrize("signum", SIGNALS)
 def test_a_signal_mid_rate_limit_wait_stops_at_once_after_the_state_of_finished_partitions(
     make_simulator: Callable[..., BrazeSimulator],
-    rate_limited_front: Callable[[str, str], str],
+    rate_limited_front: Callable[[str, str, int], str],
     live_taps: Callable[[dict[str, Any], Path], LiveTap],
     tmp_path: Path,
     signum: int,
@@ -246,7 +254,7 @@ def test_a_signal_mid_rate_limit_wait_stops_at_once_after_the_state_of_finished_
     workspace = build_workspace(0, 4, today=SIM_TODAY, seed=7)
     *finished, stuck = [c.campaign_id for c in workspace.campaigns]
     sim = make_simulator(workspace)
-    front = rate_limited_front(sim.url, stuck)
+    front = rate_limited_front(sim.url, stuck, len(finished))
     config = tap_config(sim, api_url=front, max_rate_limit_wait=900, max_parallel_requests=4)
     tap = live_taps(config, tmp_path)
     tap.wait_until(
@@ -408,7 +416,7 @@ def test_sdk_record_count_metrics_count_every_stream_record(
 ) -> None:
     run = run_tap(tap_config(simulator), tmp_path)
     written = Counter({stream: len(records) for stream, records in run.records.items()})
-    assert set(written) == set(STREAMS)
+    assert set(STREAMS) <= set(written)
     # Message rows outnumber day rows: a counter of day rows only cannot pass.
     assert written["campaign_message_analytics"] > written["campaign_analytics"]
     assert record_count_metrics(run.stderr) == written
@@ -418,9 +426,10 @@ def test_dry_run_test_flag_caps_every_stream_at_one_record(
     simulator: BrazeSimulator, tmp_path: Path
 ) -> None:
     run = run_tap(tap_config(simulator), tmp_path, extra_args=("--test",))
-    assert {stream: len(records) for stream, records in run.records.items()} == dict.fromkeys(
-        STREAMS, 1
-    )
+    counts = {stream: len(records) for stream, records in run.records.items()}
+    # Streams added later (other endpoints) may join; each stream still gets one record.
+    assert set(STREAMS) <= set(counts)
+    assert counts == dict.fromkeys(counts, 1)
 
 
 def test_suite_max_records_limit_caps_every_stream(simulator: BrazeSimulator) -> None:
@@ -428,9 +437,10 @@ def test_suite_max_records_limit_caps_every_stream(simulator: BrazeSimulator) ->
     suite = SuiteConfig(max_records_limit=limit)
     runner = TapTestRunner(TapBrazeSends, config=tap_config(simulator), suite_config=suite)
     runner.sync_all()
-    assert {stream: len(records) for stream, records in runner.records.items()} == dict.fromkeys(
-        STREAMS, limit
-    )
+    counts = {stream: len(records) for stream, records in runner.records.items()}
+    # Each of the four streams has more than `limit` rows in a full run (see the test above).
+    assert set(STREAMS) <= set(counts)
+    assert counts == dict.fromkeys(counts, limit)
 
 
 # --- 5. retry_initial_wait ---------------------------------------------------------------------
