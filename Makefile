@@ -8,6 +8,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?= -n 2
+# The oldest singer-sdk that pyproject.toml's pin admits (its lower bound): .venv runs on it,
+# and .ci/run also runs the CLI tests on the newest the pin admits (.venv-sdk-next).
+SDK_OLDEST := 0.54.9
 
 .PHONY: setup demo test lint clean
 
@@ -15,7 +18,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml simulator/pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[dev]' -e ./simulator
+	$(PY) -m pip install -q -e '.[dev]' -e ./simulator 'singer-sdk==$(SDK_OLDEST)'
 	touch $@
 
 # Meltano in .venv-meltano (its dependencies never meet singer-sdk's), plugins in .meltano/.
@@ -33,4 +36,4 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) .venv-meltano .meltano output
+	rm -rf $(VENV) .venv-sdk-next .venv-meltano .meltano output
