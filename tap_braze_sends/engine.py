@@ -153,6 +153,8 @@ def dry_run_rows(
     stream: BrazeStream, partition: Mapping[str, Any], settings: Settings
 ) -> Iterator[dict[str, Any]]:
     """One partition's rows of one stream, one request at a time (the SDK's dry run)."""
+    if not partition:
+        return  # the config lists no partition of this endpoint (the SDK then passes {})
     settings = replace(settings, max_parallel_requests=1)
     fetcher = Fetcher(settings, progress=Progress(), stop=threading.Event())
     endpoint = stream.endpoint

@@ -19,7 +19,20 @@ _NOT_SYNC_FAILURES = (BrazeError, AbortedSyncExceptionBase, RequestedAbortExcept
 Row = dict[str, Any]
 
 
-class BrazeStream(Stream):
+class QuietAbortStream(Stream):
+    """A stream whose SDK-driven sync does not log an expected stop as an error."""
+
+    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
+        # The SDK logs "An unhandled error occurred while syncing ..." before re-raising. For
+        # an error a person must fix, the tap's one message (TapBrazeSends.invoke) says it
+        # all, and a dry run's record limit (--test) is no error at all: that line goes to
+        # DEBUG; any other exception keeps it.
+        if level >= logging.ERROR and isinstance(sys.exc_info()[1], _NOT_SYNC_FAILURES):
+            level = logging.DEBUG
+        super().log(message, *args, level=level, **kwargs)
+
+
+class BrazeStream(QuietAbortStream):
     """A stream fed by one Braze endpoint: which one, and which of its rows (``role``)."""
 
     endpoint: ClassVar[SeriesEndpoint]
@@ -51,12 +64,3 @@ class BrazeStream(Stream):
 
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[Row]:
         return self._rows(self, context or {})
-
-    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
-        # The SDK logs "An unhandled error occurred while syncing ..." before re-raising. For
-        # an error a person must fix, the tap's one message (TapBrazeSends.invoke) says it
-        # all, and a dry run's record limit (--test) is no error at all: that line goes to
-        # DEBUG; any other exception keeps it.
-        if level >= logging.ERROR and isinstance(sys.exc_info()[1], _NOT_SYNC_FAILURES):
-            level = logging.DEBUG
-        super().log(message, *args, level=level, **kwargs)

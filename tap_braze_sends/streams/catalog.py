@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
-from singer_sdk import Stream
+from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_braze_sends.catalog import CAMPAIGNS, CANVASES, CatalogFamily
 from tap_braze_sends.schemas.campaigns import (
@@ -23,16 +23,24 @@ from tap_braze_sends.schemas.canvas import (
     CANVAS_VARIANTS_SCHEMA,
     CANVASES_SCHEMA,
 )
+from tap_braze_sends.streams.base import QuietAbortStream
 
 Row = dict[str, Any]
 
 
-class CatalogStream(Stream):
+class CatalogStream(QuietAbortStream):
     """A stream fed by a catalogue's list or details endpoint (``role``: which rows)."""
 
     family: ClassVar[CatalogFamily]
     role: ClassVar[str]
     replication_key = None
+    # Off unless the catalog selects them (Meltano's default `select: ["*.*"]` does): they
+    # cost list and details requests and the campaigns.list / canvas.list permissions, which
+    # a key made for the analytics series alone does not have.
+    selected_by_default = False
+    # Rows are built to the schema already (flatten/); the SDK's conformer also trips on
+    # free-form objects (no "properties") such as conversion_behaviors' items.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init__(
         self, *args: Any, rows: Callable[[CatalogStream], Iterator[Row]], **kwargs: Any
