@@ -1,11 +1,12 @@
 """The CPU baseline of bench.py: a plain ``requests`` + ``json`` loop doing the tap's job.
 
 It reads the same config as the tap, requests the windows the tap plans before it knows how
-Braze reads the ``ending_at`` day (at the benchmark's 180 days as many as the tap makes once it
-knows; fresh run, no state), keeps the same days, flattens each day with the tap's own pure ``flatten_day`` (so both print the
-same records), and prints one Singer RECORD line per record to stdout. Nothing else: no
-framework, no schema, no state, one thread, stdlib ``json``. It is what a hand-written script
-would cost, which is the yardstick for the tap's per-record overhead.
+Braze reads the ``ending_at`` day (at the benchmark's 180 days, as many as the tap makes once
+it knows; fresh run, no state), keeps the same days, flattens each day with the tap's own pure
+``flatten_day`` (so both print the same records), and prints one Singer RECORD line per
+record to stdout. Nothing else: no framework, no schema, no state, one thread, stdlib
+``json``. It is what a hand-written script would cost, which is the yardstick for the tap's
+per-record overhead.
 
 Usage: ``python benchmarks/plain_loop.py CONFIG.json > /dev/null``; the record count goes to
 stderr as ``records=N requests=M``.
