@@ -21,7 +21,7 @@ RESERVE_FRACTION = 0.02
 """Share of the pool kept unspent, for other clients of the same workspace (rounded down: a
 budget under 50 requests is spent whole, where a reserve of one would waste a tenth or more)."""
 
-_CLOCK_SLACK_SECONDS = 0.5
+_CLOCK_SLACK_SECONDS = 0.25
 """Added to a reset time: Braze's clock and ours may disagree by a fraction of a second."""
 
 _RESET_ROUNDING_SECONDS = 1.0
@@ -285,10 +285,11 @@ class RateBudget:
         spent = remaining <= reserve_for(self._limit)
         if spent and reset_epoch is not None and reset_epoch <= sent_at:
             # Sent after the reset it names, yet that window is still spent: this server's
-            # windows end later than they say. Wait longer before the next probe.
-            lateness = self._clock() - reset_epoch + _CLOCK_SLACK_SECONDS
+            # windows end later than they say, by up to the whole second the rounding hides
+            # (or more, if its clock is behind ours). Probe that much later from now on.
+            late = max(self._clock() - reset_epoch, _RESET_ROUNDING_SECONDS)
             self._reset_lag = min(
-                _MAX_RESET_LAG_SECONDS, max(2 * self._reset_lag, lateness)
+                _MAX_RESET_LAG_SECONDS, max(2 * self._reset_lag, late + _CLOCK_SLACK_SECONDS)
             )
 
     def block_for(self, seconds: float) -> None:

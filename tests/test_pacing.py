@@ -21,7 +21,7 @@ from tap_braze_sends.pacing import (
 )
 
 T0 = 1_800_000_000.0
-SLACK = 0.5  # pacing._CLOCK_SLACK_SECONDS: waits end half a second after Braze's reset
+SLACK = 0.25  # pacing._CLOCK_SLACK_SECONDS: waits end a quarter second after Braze's reset
 
 
 class FakeClock:

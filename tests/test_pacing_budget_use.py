@@ -215,7 +215,7 @@ budgets = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     budget=budgets,
     lateness=st.floats(-0.99, 0.99),
@@ -231,7 +231,7 @@ def test_any_tight_budget_is_spent_per_window_with_at_most_one_429(
     check_windows(server)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(budget=budgets, start_offset=st.floats(0, 1), seed=st.integers(0, 2**16))
 def test_any_simulator_budget_is_spent_without_429(
     budget: tuple[int, int, int], start_offset: float, seed: int
