@@ -3,7 +3,8 @@
 Braze reports its budget on every response (``X-RateLimit-Limit``, ``-Remaining``, ``-Reset``
 in UTC epoch seconds). A :class:`RateBudget` is shared by every thread and stream that calls the
 same pool, so concurrent workers pace together: when the requests already in flight would
-spend what is left, new ones wait for the reset instead of drawing 429s.
+spend what is left, new ones wait for the reset instead of drawing 429s. A reset is never
+taken on trust: after it, one request probes the new window before the others follow.
 """
 
 from __future__ import annotations
@@ -190,7 +191,8 @@ class RateBudget:
         wait, probe = self._wait_needed(now)
         if wait is not None and wait <= 0:
             self._in_flight += 1
-            self._probe_sent_at = now if probe else None
+            if probe:  # nothing else is in flight, nor goes until it is back
+                self._probe_sent_at = now
         return wait, probe
 
     def acquire(
