@@ -35,14 +35,6 @@ class BrazeTransientError(RetriableAPIError):
     """A response worth retrying with backoff (5xx, truncated or malformed bodies)."""
 
 
-class BrazeRateLimited(BrazeError):
-    """A 429 with a known wait; the request is retried after ``wait`` seconds."""
-
-    def __init__(self, message: str, wait: float) -> None:
-        super().__init__(message)
-        self.wait = wait
-
-
 class BrazeGaveUp(BrazeError):
     """Retries of one request are exhausted."""
 

@@ -3,7 +3,8 @@
 Braze reports its budget on every response (``X-RateLimit-Limit``, ``-Remaining``, ``-Reset``
 in UTC epoch seconds). A :class:`RateBudget` is shared by every thread and stream that calls the
 same pool, so concurrent workers pace together: when the requests already in flight would
-spend what is left, new ones wait for the reset instead of drawing 429s.
+spend what is left, new ones wait for the reset instead of drawing 429s. A reset is never
+taken on trust: after it, one request probes the new window before the others follow.
 """
 
 from __future__ import annotations
@@ -18,13 +19,25 @@ from dataclasses import dataclass
 logger = logging.getLogger("tap_braze_sends.pacing")
 
 RESERVE_FRACTION = 0.02
-"""Share of the pool kept unspent, for other clients of the same workspace."""
+"""Share of the pool kept unspent, for other clients of the same workspace (rounded down: a
+budget under 50 requests is spent whole, where a reserve of one would waste a tenth or more)."""
 
-_CLOCK_SLACK_SECONDS = 0.5
+_CLOCK_SLACK_SECONDS = 0.25
 """Added to a reset time: Braze's clock and ours may disagree by a fraction of a second."""
+
+_RESET_ROUNDING_SECONDS = 1.0
+"""The reset comes in whole seconds, so the window may really end up to this much later."""
+
+_MAX_RESET_LAG_SECONDS = 60.0
+"""Cap on the learned delay between a reported reset and the window really resetting."""
 
 _RESPONSE_WAIT_SECONDS = 1.0
 """Longest nap while waiting for a response in flight to report the budget."""
+
+
+def reserve_for(limit: int | None) -> int:
+    """Requests of a window left unspent: 2% of the limit, rounded down (0 below 50)."""
+    return int((limit or 0) * RESERVE_FRACTION)
 
 
 @dataclass(frozen=True)
@@ -73,12 +86,19 @@ def read_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitHeaders:
 
 
 def seconds_until_reset(headers: RateLimitHeaders, now: float) -> float | None:
-    """How long a 429 asks us to wait: ``Retry-After``, else until the reset, else unknown."""
+    """How long a 429 asks us to wait: ``Retry-After``, else until the reset, else unknown.
+
+    A 429 naming a reset that has already passed means the window resets late (the reset
+    is rounded to whole seconds): wait until a second after it, so the next try is not a
+    second 429 of the same window.
+    """
     if headers.retry_after is not None:
         return headers.retry_after
-    if headers.reset_epoch is not None:
-        return max(0.0, headers.reset_epoch - now) + _CLOCK_SLACK_SECONDS
-    return None
+    if headers.reset_epoch is None:
+        return None
+    if headers.reset_epoch > now:
+        return headers.reset_epoch - now + _CLOCK_SLACK_SECONDS
+    return max(0.0, headers.reset_epoch + _RESET_ROUNDING_SECONDS - now) + _CLOCK_SLACK_SECONDS
 
 
 class RateBudgetExceeded(Exception):
@@ -99,8 +119,13 @@ class AcquireCancelled(Exception):
 class RateBudget:
     """The shared request budget of one Braze rate-limit pool.
 
-    Until a response has reported the budget, one request at a time probes it, so that a
-    run starting on many workers does not burst past a small budget.
+    The budget is what the latest response reported. While some of it is left, requests go
+    (as many in flight as it covers); once spent, new ones wait for the reset. When nothing
+    is known (at the start, or once a spent window's reset time has passed) one request at a
+    time probes it: a run starting on many workers does not burst past a small budget, and a
+    reset that comes late (``X-RateLimit-Reset`` is in whole seconds, and clocks differ)
+    costs at most that one probe's 429, not one per worker. A probe that finds the window not
+    yet reset teaches the budget how late this server's resets come.
     """
 
     def __init__(
@@ -115,11 +140,14 @@ class RateBudget:
         self._sleep = sleep
         self._lock = threading.Condition()
         self._limit: int | None = None
-        self._remaining: int | None = None
+        self._remaining: int | None = None  # None: unknown, probe it
         self._reset_epoch: float | None = None
+        self._reset_lag = _CLOCK_SLACK_SECONDS  # after a reported reset, until we probe
         self._blocked_until = 0.0
         self._in_flight = 0
+        self._probe_sent_at: float | None = None  # a probe is out, alone, since then
         self._heard = False  # a response (with or without rate-limit headers) came back
+        self._paced = False  # a response reported the remaining budget
         self.waits = 0
         self.waited_seconds = 0.0
 
@@ -127,27 +155,45 @@ class RateBudget:
     def in_flight(self) -> int:
         return self._in_flight
 
-    def _reserve(self) -> int:
-        return max(1, int((self._limit or 0) * RESERVE_FRACTION))
-
-    def _wait_needed(self, now: float) -> float | None:
-        """0: send now; > 0: sleep that long; ``None``: wait for a response in flight."""
+    def _wait_needed(self, now: float) -> tuple[float | None, bool]:
+        """(wait, probe): wait 0 sends now, > 0 sleeps that long, ``None`` waits for a
+        response in flight; ``probe`` says the request sent now goes alone to learn the
+        budget."""
         if now < self._blocked_until:
-            return self._blocked_until - now
-        if self._reset_epoch is not None and self._reset_epoch + _CLOCK_SLACK_SECONDS <= now:
-            # The window has reset: the whole limit is there until a response says otherwise.
-            self._remaining = self._limit
-            self._reset_epoch = None
+            return self._blocked_until - now, False
         if self._remaining is None:
-            # Unknown budget: probe with one request until a response reports it (a server
-            # that never reports one is not paced).
-            return 0.0 if self._heard or self._in_flight == 0 else None
-        if self._remaining - self._in_flight > self._reserve():
-            return 0.0
-        if self._reset_epoch is not None:
-            return self._reset_epoch + _CLOCK_SLACK_SECONDS - now
-        # Spent, and no reset known yet: a response in flight will tell; with none, try.
-        return 0.0 if self._in_flight == 0 else None
+            if self._heard and not self._paced:
+                return 0.0, False  # a server that never reports a budget is not paced
+            return (0.0, True) if self._in_flight == 0 else (None, False)
+        reserve = reserve_for(self._limit)
+        if self._remaining - self._in_flight > reserve:
+            return 0.0, False
+        if self._remaining > reserve and self._in_flight > 0:
+            # The server may have counted some of those in flight already: their responses
+            # will tell whether one more fits before the reset.
+            return None, False
+        if self._reset_epoch is not None and now < self._reset_epoch + self._reset_lag:
+            return self._reset_epoch + self._reset_lag - now, False
+        # Spent, and the reset (if any was named) has passed: never assume the window
+        # really reset; once the requests in flight are back, one goes to find out.
+        return (0.0, True) if self._in_flight == 0 else (None, False)
+
+    def try_acquire(self) -> float | None:
+        """Count a request as in flight if it may go now, without blocking.
+
+        Returns 0.0 when it may (the caller must ``release`` it), else the seconds to wait
+        before asking again, or ``None``: ask again once a request in flight is released.
+        """
+        with self._lock:
+            return self._take(self._clock())[0]
+
+    def _take(self, now: float) -> tuple[float | None, bool]:
+        wait, probe = self._wait_needed(now)
+        if wait is not None and wait <= 0:
+            self._in_flight += 1
+            if probe:  # nothing else is in flight, nor goes until it is back
+                self._probe_sent_at = now
+        return wait, probe
 
     def acquire(
         self, *, max_wait: float | None = None, stop: threading.Event | None = None
@@ -163,20 +209,15 @@ class RateBudget:
             with self._lock:
                 now = self._clock()
                 after_429 = now < self._blocked_until
-                wait = self._wait_needed(now)
+                wait, _ = self._take(now)
                 if wait is None:
                     # Woken by release(); the timeout only guards against a lost response.
                     self._lock.wait(timeout=_RESPONSE_WAIT_SECONDS)
                     continue
                 if wait <= 0:
-                    self._in_flight += 1
                     return
                 if max_wait is not None and wait > max_wait:
-                    what = (
-                        f"Braze's '{self.name}' rate limit is spent ({self._remaining} of "
-                        f"{self._limit} left, a reserve kept); it resets in"
-                    )
-                    raise RateBudgetExceeded(what, wait, max_wait)
+                    raise RateBudgetExceeded(self._spent_message(), wait, max_wait)
                 self.waits += 1
                 self.waited_seconds += wait
                 remaining, limit = self._remaining, self._limit
@@ -196,19 +237,32 @@ class RateBudget:
             else:
                 stop.wait(wait)
 
+    def _spent_message(self) -> str:
+        reserve = reserve_for(self._limit)
+        kept = f", a reserve of {reserve} kept" if reserve else ""
+        return (
+            f"Braze's '{self.name}' rate limit is spent ({self._remaining} of {self._limit} "
+            f"left{kept}); it resets in"
+        )
+
     def release(self, headers: RateLimitHeaders | None) -> None:
         """A request finished; learn the budget its response reported (``None``: no response)."""
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
             self._lock.notify_all()
+            probe_sent_at, self._probe_sent_at = self._probe_sent_at, None
             if headers is None:
                 return
             self._heard = True
             if headers.remaining is None:
                 return
+            self._paced = True
             if headers.limit is not None:
                 self._limit = headers.limit
-            self._learn(headers.remaining, headers.reset_epoch)
+            if probe_sent_at is None:
+                self._learn(headers.remaining, headers.reset_epoch)
+            else:
+                self._learn_from_probe(headers.remaining, headers.reset_epoch, probe_sent_at)
 
     def _learn(self, remaining: int, reset_epoch: float | None) -> None:
         if reset_epoch is None:
@@ -222,6 +276,23 @@ class RateBudget:
             current = remaining if self._remaining is None else self._remaining
             self._remaining = min(current, remaining)
         # An older window's late response tells nothing about the current one.
+
+    def _learn_from_probe(
+        self, remaining: int, reset_epoch: float | None, sent_at: float
+    ) -> None:
+        # The probe went alone, after every earlier response was back: what it reports is
+        # the budget now, whatever the order of the reset times.
+        self._remaining = remaining
+        self._reset_epoch = reset_epoch
+        spent = remaining <= reserve_for(self._limit)
+        if spent and reset_epoch is not None and reset_epoch <= sent_at:
+            # Sent after the reset it names, yet that window is still spent: this server's
+            # windows end later than they say, by up to the whole second the rounding hides
+            # (or more, if its clock is behind ours). Probe that much later from now on.
+            late = max(self._clock() - reset_epoch, _RESET_ROUNDING_SECONDS)
+            self._reset_lag = min(
+                _MAX_RESET_LAG_SECONDS, max(2 * self._reset_lag, late + _CLOCK_SLACK_SECONDS)
+            )
 
     def block_for(self, seconds: float) -> None:
         """A 429: hold every worker of this pool for ``seconds``."""

@@ -13,6 +13,9 @@ requests then return back-to-back, non-overlapping day ranges, and their union c
 ``first_day - 1``). Keeping only the days inside ``[first_day, last_day]`` therefore yields
 every day exactly once, whichever reading Braze follows. The price is at most one extra
 request per partition, and only when the range is an exact multiple of ``window_days``.
+
+Once a response has shown which reading Braze follows (:func:`infer_reading`), the rest can be
+planned exactly: ``ceil(days / window_days)`` requests, each returning exactly its own days.
 """
 
 from __future__ import annotations
@@ -24,6 +27,17 @@ from dataclasses import dataclass
 
 MAX_WINDOW_DAYS = 100
 """Braze's documented upper bound for ``length``."""
+
+_DAY = dt.timedelta(days=1)
+
+
+class DayReading(str, enum.Enum):
+    """Which days a request ``length=L, ending_at=E`` returns (Braze does not document it)."""
+
+    INCLUSIVE = "inclusive"
+    """The days ``[E - L + 1, E]``: the day of ``ending_at`` is in the series."""
+    EXCLUSIVE = "exclusive"
+    """The days ``[E - L, E - 1]``: the series stops the day before ``ending_at``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +57,29 @@ class Window:
         return f"{self.ending_day.isoformat()}T23:59:59+00:00"
 
 
+def infer_reading(window: Window, returned_days: Iterable[dt.date]) -> DayReading | None:
+    """What the days of one response prove about the reading, or ``None`` if nothing.
+
+    Pass every day of the response, before filtering to the range. Only the two edge days
+    are evidence: ``window.ending_day`` is returned only under the inclusive reading, the day
+    ``length`` days before it only under the exclusive one. Braze may leave out days without
+    activity, so a response without either edge day proves nothing; one with both (which
+    neither reading allows) proves nothing either.
+    """
+    exclusive_edge = window.ending_day - window.length * _DAY
+    days = set(returned_days)
+    inclusive = window.ending_day in days
+    exclusive = exclusive_edge in days
+    if inclusive == exclusive:
+        return None
+    return DayReading.INCLUSIVE if inclusive else DayReading.EXCLUSIVE
+
+
+def last_day_returned(window: Window, reading: DayReading) -> dt.date:
+    """The last day ``window`` returns under ``reading``: where a replanned rest starts after."""
+    return window.ending_day if reading is DayReading.INCLUSIVE else window.ending_day - _DAY
+
+
 def plan_windows(
     first_day: dt.date,
     last_day: dt.date,
@@ -51,21 +88,26 @@ def plan_windows(
 ) -> list[Window]:
     """Plan the requests that cover ``[first_day, last_day]``.
 
-    With ``reading`` unknown, right under both readings (the guard: up to one more request);
-    with it known, exactly ceil(days / window_days) requests. Returns an empty list when
-    ``first_day > last_day`` (nothing to read).
+    With ``reading`` unknown (``None``), a plan right under both readings (see the module
+    docstring); with a known reading, the exact plan of ``ceil(days / window_days)`` requests.
+    Either way, keep only the returned days inside ``[first_day, last_day]``. Returns an empty
+    list when ``first_day > last_day`` (nothing to read).
     """
     if not 1 <= window_days <= MAX_WINDOW_DAYS:
         msg = f"window_days must be between 1 and {MAX_WINDOW_DAYS}, got {window_days}"
         raise ValueError(msg)
     if first_day > last_day:
         return []
-    if reading is not None:
-        return _exact_windows(first_day, last_day, window_days, reading)
+    if reading is None:
+        return _guard_plan(first_day, last_day, window_days)
+    return _exact_plan(first_day, last_day, window_days, reading)
+
+
+def _guard_plan(first_day: dt.date, last_day: dt.date, window_days: int) -> list[Window]:
     windows: list[Window] = []
-    covered_through = first_day - dt.timedelta(days=1)
+    covered_through = first_day - _DAY
     # One day past last_day closes the gap the exclusive reading would leave at the end.
-    final_day = last_day + dt.timedelta(days=1)
+    final_day = last_day + _DAY
     while covered_through < final_day:
         length = min(window_days, (final_day - covered_through).days)
         covered_through += dt.timedelta(days=length)
@@ -73,18 +115,18 @@ def plan_windows(
     return windows
 
 
-def _exact_windows(
+def _exact_plan(
     first_day: dt.date, last_day: dt.date, window_days: int, reading: DayReading
 ) -> list[Window]:
-    # The exclusive reading returns the days before ending_day: end each window a day later.
-    shift = dt.timedelta(days=1 if reading is DayReading.EXCLUSIVE else 0)
+    # Under the exclusive reading a request returns the days before its ending_at day.
+    shift = _DAY if reading is DayReading.EXCLUSIVE else dt.timedelta(0)
     windows: list[Window] = []
-    start = first_day
-    while start <= last_day:
-        length = min(window_days, (last_day - start).days + 1)
-        last = start + dt.timedelta(days=length - 1)
-        windows.append(Window(ending_day=last + shift, length=length))
-        start = last + dt.timedelta(days=1)
+    chunk_first = first_day
+    while chunk_first <= last_day:
+        length = min(window_days, (last_day - chunk_first).days + 1)
+        chunk_last = chunk_first + (length - 1) * _DAY
+        windows.append(Window(ending_day=chunk_last + shift, length=length))
+        chunk_first = chunk_last + _DAY
     return windows
 
 
@@ -106,21 +148,3 @@ def starting_day(
     bookmark = min(bookmark, today)
     return max(start_date, bookmark - dt.timedelta(days=lookback_days))
 
-
-
-class DayReading(enum.Enum):
-    """How Braze reads the ``ending_at`` day of ``length=L&ending_at=E``."""
-
-    INCLUSIVE = "inclusive"  # [E - L + 1, E]
-    EXCLUSIVE = "exclusive"  # [E - L, E - 1]
-
-
-def infer_reading(window: Window, returned_days: Iterable[dt.date]) -> DayReading | None:
-    """The reading a response proves, or None when its days fit both (sparse data)."""
-    before_first = window.ending_day - dt.timedelta(days=window.length)
-    for day in returned_days:
-        if day == window.ending_day:
-            return DayReading.INCLUSIVE
-        if day == before_first:
-            return DayReading.EXCLUSIVE
-    return None

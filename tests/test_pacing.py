@@ -16,11 +16,12 @@ from tap_braze_sends.pacing import (
     RateBudgetExceeded,
     RateLimitHeaders,
     read_rate_limit_headers,
+    reserve_for,
     seconds_until_reset,
 )
 
 T0 = 1_800_000_000.0
-SLACK = 0.5  # pacing._CLOCK_SLACK_SECONDS: waits end half a second after Braze's reset
+SLACK = 0.25  # pacing._CLOCK_SLACK_SECONDS: waits end a quarter second after Braze's reset
 
 
 class FakeClock:
@@ -98,9 +99,25 @@ def test_any_header_values_parse_without_raising(raw: dict[str, str]) -> None:
 def test_429_wait_prefers_retry_after_then_reset_then_unknown() -> None:
     assert seconds_until_reset(RateLimitHeaders(10, 0, T0 + 30, 4.0), T0) == 4.0
     assert seconds_until_reset(RateLimitHeaders(10, 0, T0 + 30, None), T0) == 30 + SLACK
-    # A reset in the past (clock skew): go again right after the slack.
-    assert seconds_until_reset(RateLimitHeaders(10, 0, T0 - 30, None), T0) == SLACK
     assert seconds_until_reset(RateLimitHeaders(10, 0, None, None), T0) is None
+
+
+def test_a_429_after_the_reset_it_names_waits_a_whole_second_past_it() -> None:
+    # The reset is rounded to whole seconds: a window refusing 0.4 s past its reset may run
+    # on until 1 s past it.
+    assert seconds_until_reset(RateLimitHeaders(10, 0, T0, None), T0 + 0.4) == pytest.approx(
+        0.6 + SLACK
+    )
+    assert seconds_until_reset(RateLimitHeaders(10, 0, T0, None), T0) == pytest.approx(1 + SLACK)
+    # A reset long past (clock skew): go again right after the slack.
+    assert seconds_until_reset(RateLimitHeaders(10, 0, T0 - 30, None), T0) == SLACK
+
+
+def test_the_reserve_is_two_percent_rounded_down() -> None:
+    # A reserve of one would leave a tenth of a 10-request budget unspent.
+    assert [reserve_for(n) for n in (None, 1, 10, 49, 50, 99, 100, 250_000)] == [
+        0, 0, 0, 0, 1, 1, 2, 5000,
+    ]
 
 
 # --- pacing ----------------------------------------------------------------------------------
@@ -115,34 +132,87 @@ def test_plenty_of_budget_never_waits() -> None:
     assert clock.sleeps == []
 
 
-def test_waits_for_the_reset_when_in_flight_would_spend_the_rest() -> None:
+def test_a_small_budget_is_spent_whole_then_waits_for_the_reset() -> None:
     clock = FakeClock()
-    # limit 10 -> reserve 1: with 4 remaining, 3 may be in flight (4 - 3 = 1 <= reserve stops).
     budget = budget_with(clock, limit=10, remaining=4, reset=T0 + 20)
-    budget.acquire()
-    budget.acquire()
+    for _ in range(4):  # no reserve under 50: all four go at once
+        budget.acquire()
     assert clock.sleeps == []
-    budget.acquire()  # remaining 4 - in flight 2 = 2 > 1: still allowed
-    assert clock.sleeps == []
-    budget.acquire()  # 4 - 3 = 1 <= reserve: wait for the reset, then go
+    assert budget.in_flight == 4
+    # A fifth would be a 429, unless the server counted some in flight already: their
+    # responses tell.
+    assert budget.try_acquire() is None
+    for left in (3, 2, 1, 0):
+        budget.release(headers(10, left, T0 + 20))
+    assert budget.try_acquire() == pytest.approx(20 + SLACK)  # spent: wait for the reset
+    budget.acquire()  # waits for the reset, then goes (as the probe of the next window)
     assert clock.sleeps == [pytest.approx(20 + SLACK)]
     assert budget.waits == 1
     assert budget.waited_seconds == pytest.approx(20 + SLACK)
 
 
-def test_the_reset_clears_the_spent_budget() -> None:
+def test_a_large_budget_keeps_its_reserve() -> None:
     clock = FakeClock()
-    budget = budget_with(clock, limit=5, remaining=1, reset=T0 + 3)
-    clock.now = T0 + 3 + SLACK  # the window reset while nothing was in flight
-    for _ in range(3):  # the whole limit is back (minus the reserve of 1)
-        budget.acquire()
-    assert clock.sleeps == []
-    budget.acquire()  # 5 - 3 = 2 > 1 still fine; no reset known for the new window yet
-    assert clock.sleeps == []
-    # Next response reports the new window: spent, resets in 10 s.
-    budget.release(headers(5, 0, T0 + 13))
+    budget = budget_with(clock, limit=100, remaining=4, reset=T0 + 20)
     budget.acquire()
-    assert clock.sleeps == [pytest.approx(10)]
+    budget.acquire()  # 4 - 1 = 3 > 2 goes; then 4 - 2 = 2 is the reserve
+    assert budget.try_acquire() is None
+    budget.release(headers(100, 3, T0 + 20))
+    budget.release(headers(100, 2, T0 + 20))
+    assert budget.try_acquire() == pytest.approx(20 + SLACK)
+    assert budget.in_flight == 0
+
+
+def test_after_the_reset_one_probe_goes_alone_until_it_reports_the_new_window() -> None:
+    clock = FakeClock()
+    budget = budget_with(clock, limit=5, remaining=0, reset=T0 + 3)
+    assert budget.try_acquire() == pytest.approx(3 + SLACK)
+    clock.now = T0 + 3 + SLACK  # the reset time has passed; has the window reset?
+    assert budget.try_acquire() == 0.0  # one probe finds out
+    assert budget.try_acquire() is None  # the rest wait for its answer, not for a clock
+    assert budget.in_flight == 1
+    budget.release(headers(5, 4, T0 + 8))  # yes: a fresh window
+    for _ in range(4):
+        assert budget.try_acquire() == 0.0
+    for left in (3, 2, 1, 0):
+        budget.release(headers(5, left, T0 + 8))
+    assert budget.try_acquire() == pytest.approx(8 + SLACK - (3 + SLACK))
+    assert clock.sleeps == []
+
+
+def test_a_probe_finding_the_window_not_yet_reset_waits_longer_next_time() -> None:
+    clock = FakeClock()
+    budget = budget_with(clock, limit=5, remaining=0, reset=T0 + 3)
+    clock.now = T0 + 3 + SLACK
+    assert budget.try_acquire() == 0.0
+    clock.now += 0.1
+    # The server still counts the old window (it resets late): the probe drew its 429.
+    budget.release(headers(5, 0, T0 + 3))
+    # Not another probe now: later, past the whole second the rounding may hide.
+    wait = budget.try_acquire()
+    assert wait is not None
+    assert 3 + 1 < clock.now + wait - T0 <= 3 + 1 + SLACK
+    clock.now += wait
+    assert budget.try_acquire() == 0.0
+    budget.release(headers(5, 4, T0 + 9))  # the new window, reset at 9
+    for _ in range(4):
+        assert budget.try_acquire() == 0.0
+    for left in (3, 2, 1, 0):
+        budget.release(headers(5, left, T0 + 9))
+    # The next window's probe also waits past the lateness learned.
+    wait = budget.try_acquire()
+    assert wait is not None
+    assert clock.now + wait - T0 > 9 + 1
+
+
+def test_a_probe_answer_is_believed_even_if_its_reset_is_older() -> None:
+    # A synthetic 429 (a proxy, another pool) named a later reset than the real window's.
+    clock = FakeClock()
+    budget = budget_with(clock, limit=10, remaining=0, reset=T0 + 2)
+    clock.now = T0 + 2 + SLACK
+    assert budget.try_acquire() == 0.0
+    budget.release(headers(10, 7, T0 + 1))
+    assert [budget.try_acquire() for _ in range(7)] == [0.0] * 7
 
 
 def test_a_late_response_of_an_older_window_is_ignored() -> None:
@@ -161,8 +231,9 @@ def test_out_of_order_responses_of_one_window_keep_the_lowest_remaining() -> Non
     budget.release(headers(100, 50, T0 + 9))  # older answer of the same window
     budget.acquire()  # 3 - 0 = 3 > 1 (reserve of 100 is 2 -> 3 > 2): go
     assert clock.sleeps == []
-    budget.acquire()  # 3 - 1 = 2 <= 2: wait
-    assert clock.sleeps == [pytest.approx(9 + SLACK)]
+    assert budget.try_acquire() is None  # 3 - 1 = 2 <= 2: its response will tell
+    budget.release(headers(100, 2, T0 + 9))
+    assert budget.try_acquire() == pytest.approx(9 + SLACK)  # 2 <= 2: wait for the reset
 
 
 def test_block_for_holds_every_caller_after_a_429() -> None:
@@ -181,7 +252,7 @@ def test_block_for_holds_every_caller_after_a_429() -> None:
 
 def test_a_wait_longer_than_max_wait_raises_instead_of_sleeping() -> None:
     clock = FakeClock()
-    budget = budget_with(clock, limit=10, remaining=1, reset=T0 + 3600)
+    budget = budget_with(clock, limit=10, remaining=0, reset=T0 + 3600)
     with pytest.raises(RateBudgetExceeded, match="max_rate_limit_wait=900") as info:
         budget.acquire(max_wait=900)
     assert info.value.wait == pytest.approx(3600 + SLACK)
@@ -261,7 +332,7 @@ def test_concurrent_workers_never_overspend_the_budget(workers: int) -> None:
         thread.join(timeout=60)
     assert done == workers * per_worker
     assert server.rejected == 0  # in flight never exceeded what the server had left
-    assert peak <= server.limit - 1  # the reserve of one stays unspent
+    assert peak <= server.limit
     assert budget.in_flight == 0
     assert budget.waits > 0  # more requests than one window allows: it waited
 

@@ -17,13 +17,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tap_braze_sends.windows import MAX_WINDOW_DAYS, Window, plan_windows, starting_day
+from tap_braze_sends.windows import (
+    MAX_WINDOW_DAYS,
+    DayReading,
+    Window,
+    infer_reading,
+    last_day_returned,
+    plan_windows,
+    starting_day,
+)
 
 DAY = dt.timedelta(days=1)
 READINGS = ("inclusive", "exclusive")
 
 
 def returned_days(window: Window, reading: str) -> list[dt.date]:
+    # ``reading`` is a plain string here, or a DayReading (a str enum with the same values).
     """The days Braze returns for one request under one reading of ``ending_at``."""
     end = window.ending_day if reading == "inclusive" else window.ending_day - DAY
     return [end - DAY * offset for offset in range(window.length)]
@@ -123,6 +132,178 @@ def test_windows_are_contiguous_for_all_spans(window_days: int) -> None:
         for before, after in itertools.pairwise(plan):
             assert after.first_day == before.ending_day + DAY
         assert len(plan) == max_requests(days, window_days)
+
+
+# --- exact plans, once the reading is known --------------------------------------------------
+
+D = dt.date
+
+
+def test_exact_plans_by_hand() -> None:
+    first, last = D(2026, 3, 1), D(2026, 3, 10)
+    assert plan_windows(first, last, 4, DayReading.INCLUSIVE) == [
+        Window(ending_day=D(2026, 3, 4), length=4),
+        Window(ending_day=D(2026, 3, 8), length=4),
+        Window(ending_day=D(2026, 3, 10), length=2),
+    ]
+    assert plan_windows(first, last, 4, DayReading.EXCLUSIVE) == [
+        Window(ending_day=D(2026, 3, 5), length=4),
+        Window(ending_day=D(2026, 3, 9), length=4),
+        Window(ending_day=D(2026, 3, 11), length=2),
+    ]
+
+
+def test_a_100_day_backfill_is_one_request_once_the_reading_is_known() -> None:
+    first, last = D(2025, 12, 22), D(2026, 3, 31)  # 100 days
+    assert plan_windows(first, last, 100) == [  # the guard: 101 days, two requests
+        Window(ending_day=D(2026, 3, 31), length=100),
+        Window(ending_day=D(2026, 4, 1), length=1),
+    ]
+    assert plan_windows(first, last, 100, DayReading.INCLUSIVE) == [
+        Window(ending_day=D(2026, 3, 31), length=100)
+    ]
+    assert plan_windows(first, last, 100, DayReading.EXCLUSIVE) == [
+        Window(ending_day=D(2026, 4, 1), length=100)
+    ]
+    assert plan_windows(first, last + 150 * DAY, 100, DayReading.INCLUSIVE) == [  # 250 days
+        Window(ending_day=D(2026, 3, 31), length=100),
+        Window(ending_day=D(2026, 7, 9), length=100),
+        Window(ending_day=D(2026, 8, 28), length=50),
+    ]
+
+
+def test_an_exact_plan_is_wrong_under_the_other_reading() -> None:
+    # Why the guard stays until evidence arrives: the exact plan of one reading loses a day
+    # under the other.
+    first, last = D(2026, 3, 1), D(2026, 3, 10)
+    inclusive_plan = plan_windows(first, last, 4, DayReading.INCLUSIVE)
+    exclusive_plan = plan_windows(first, last, 4, DayReading.EXCLUSIVE)
+    assert D(2026, 3, 10) not in coverage(inclusive_plan, first, last, "exclusive")
+    assert D(2026, 3, 1) not in coverage(exclusive_plan, first, last, "inclusive")
+
+
+def test_last_day_returned_by_hand() -> None:
+    window = Window(ending_day=D(2026, 3, 10), length=5)
+    assert last_day_returned(window, DayReading.INCLUSIVE) == D(2026, 3, 10)
+    assert last_day_returned(window, DayReading.EXCLUSIVE) == D(2026, 3, 9)
+
+
+# --- learning the reading ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        # Window ending 2026-03-10, 5 days: inclusive returns 03-06..03-10, exclusive 03-05..03-09.
+        ([D(2026, 3, 6), D(2026, 3, 10)], DayReading.INCLUSIVE),
+        ([D(2026, 3, 10)], DayReading.INCLUSIVE),
+        ([D(2026, 3, 5)], DayReading.EXCLUSIVE),
+        ([D(2026, 3, 9), D(2026, 3, 5), D(2026, 3, 7)], DayReading.EXCLUSIVE),
+        ([D(2026, 3, 6), D(2026, 3, 7), D(2026, 3, 8), D(2026, 3, 9)], None),  # both allow it
+        ([], None),  # no activity at all
+        ([D(2026, 3, 5), D(2026, 3, 10)], None),  # six days: neither reading, no verdict
+    ],
+)
+def test_infer_reading_by_hand(days: list[dt.date], expected: DayReading | None) -> None:
+    assert infer_reading(Window(ending_day=D(2026, 3, 10), length=5), days) is expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ending=dates,
+    length=st.integers(1, MAX_WINDOW_DAYS),
+    reading=st.sampled_from(READINGS),
+    data=st.data(),
+)
+def test_infer_reading_is_never_wrong_and_sees_an_edge_day(
+    ending: dt.date, length: int, reading: str, data: st.DataObject
+) -> None:
+    window = Window(ending_day=ending, length=length)
+    everything = returned_days(window, reading)
+    sparse = data.draw(st.lists(st.sampled_from(everything), max_size=length), label="days")
+    verdict = infer_reading(window, iter(sparse))  # any iterable, consumed once
+    assert verdict in (DayReading(reading), None)
+    edge = ending if reading == "inclusive" else ending - DAY * length
+    assert (verdict is not None) == (edge in sparse)
+
+
+# --- properties of the exact and the mixed plans -------------------------------------------
+
+
+def _expected(first: dt.date, days: int) -> Counter:
+    return Counter({first + DAY * i: 1 for i in range(days)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=dates,
+    days=spans,
+    window_days=st.integers(1, MAX_WINDOW_DAYS),
+    reading=st.sampled_from(READINGS),
+)
+def test_exact_plan_every_day_once_in_ceil_requests(
+    first: dt.date, days: int, window_days: int, reading: str
+) -> None:
+    last = first + DAY * (days - 1)
+    plan = plan_windows(first, last, window_days, DayReading(reading))
+    assert coverage(plan, first, last, reading) == _expected(first, days)
+    assert len(plan) == math.ceil(days / window_days)
+    assert all(1 <= w.length <= window_days for w in plan)
+    # Nothing is fetched only to be dropped: every returned day is inside the range.
+    assert sum(w.length for w in plan) == days
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=dates,
+    days=st.integers(1, 400),
+    window_days=st.integers(1, MAX_WINDOW_DAYS),
+    reading=st.sampled_from(READINGS),
+    data=st.data(),
+)
+def test_reading_learned_mid_partition_never_loses_or_doubles_a_day(
+    first: dt.date, days: int, window_days: int, reading: str, data: st.DataObject
+) -> None:
+    """Some guard windows are fetched, the reading is learned, the rest is planned exactly."""
+    last = first + DAY * (days - 1)
+    guard = plan_windows(first, last, window_days)
+    fetched = guard[: data.draw(st.integers(1, len(guard)), label="guard windows fetched")]
+    rest_first = last_day_returned(fetched[-1], DayReading(reading)) + DAY
+    rest = plan_windows(rest_first, last, window_days, DayReading(reading))
+    assert coverage(fetched + rest, first, last, reading) == _expected(first, days)
+    assert len(rest) == math.ceil(max(0, (last - rest_first).days + 1) / window_days)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first=dates,
+    days=st.integers(1, 400),
+    window_days=st.integers(1, MAX_WINDOW_DAYS),
+    reading=st.sampled_from(READINGS),
+    data=st.data(),
+)
+def test_a_range_split_between_the_guard_and_the_exact_plan_reads_each_day_once(
+    first: dt.date, days: int, window_days: int, reading: str, data: st.DataObject
+) -> None:
+    """The guard plans ``[first, split - 1]``, the exact plan ``[split, last]``; each keeps
+    the days of its own range."""
+    last = first + DAY * (days - 1)
+    split = first + DAY * data.draw(st.integers(0, days), label="days under the guard")
+    before = plan_windows(first, split - DAY, window_days)
+    after = plan_windows(split, last, window_days, DayReading(reading))
+    got = coverage(before, first, split - DAY, reading) + coverage(after, split, last, reading)
+    assert got == _expected(first, days)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=dates, days=spans, reading=st.sampled_from((None, *READINGS)))
+def test_canvas_windows_never_exceed_14_days(
+    first: dt.date, days: int, reading: str | None
+) -> None:
+    # /canvas/data_series caps length at 14.
+    last = first + DAY * (days - 1)
+    plan = plan_windows(first, last, 14, None if reading is None else DayReading(reading))
+    assert all(1 <= w.length <= 14 for w in plan)
 
 
 # --- starting_day --------------------------------------------------------------------------

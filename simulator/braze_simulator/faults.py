@@ -35,6 +35,10 @@ class FaultPlan:
     first_n: int = 0
     seed: int = 0
     slow_seconds: float = 3.0
+    rate_limit_seconds: float = 1.0
+    """How long a faulted 429 asks to wait: its ``Retry-After`` and how far ahead its
+    ``X-RateLimit-Reset`` lies. Braze speaks whole seconds; a fraction (sent as a decimal)
+    keeps the tests of 429 paths quick."""
     only_ids: tuple[str, ...] = ()
     """When set, only requests whose campaign_id or send_id is one of these meet faults."""
 

@@ -184,7 +184,7 @@ class BrazeSimulator:
     # request handling
 
     @staticmethod
-    def _limit_headers(limit: int, remaining: int, reset: int) -> list[tuple[str, str]]:
+    def _limit_headers(limit: int, remaining: int, reset: float) -> list[tuple[str, str]]:
         return [
             ("X-RateLimit-Limit", str(limit)),
             ("X-RateLimit-Remaining", str(max(remaining, 0))),
@@ -269,9 +269,12 @@ class BrazeSimulator:
         attempt: int,
     ) -> Reply | None:
         if fault in ("429", "429_retry_after"):
-            headers = self._limit_headers(pool.limit, 0, int(time.time()) + 1)
+            wait = self.faults.rate_limit_seconds
+            whole = wait == int(wait)
+            reset = int(time.time()) + int(wait) if whole else round(time.time() + wait, 3)
+            headers = self._limit_headers(pool.limit, 0, reset)
             if fault == "429_retry_after":
-                headers.append(("Retry-After", "1"))
+                headers.append(("Retry-After", str(int(wait)) if whole else str(wait)))
             return Reply(429, json_body({"message": "API rate limit exceeded"}), headers)
         if fault in _SERVER_ERRORS:
             body = json_body({"message": _SERVER_ERRORS[fault]})
