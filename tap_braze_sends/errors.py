@@ -23,6 +23,12 @@ PERMISSIONS = {
 }
 
 
+_DISCOVERY_HINTS = {
+    "/campaigns/list": " (and turn off all_campaigns, which lists campaigns)",
+    "/canvas/list": " (and turn off all_canvases, which lists Canvases)",
+}
+
+
 class BrazeError(Exception):
     """Stops the run with one clear, key-free message on stderr."""
 
@@ -79,7 +85,8 @@ def fatal_error_for(
         text = (
             f"The API key lacks the '{permission}' permission needed for {path} (403), or the "
             f"account's plan does not allow it. Grant '{permission}' to the key in Braze "
-            "(Settings > APIs and Identifiers), or deselect the streams that read this endpoint."
+            "(Settings > APIs and Identifiers), or deselect the streams that read this endpoint"
+            f"{_DISCOVERY_HINTS.get(path, '')}."
         )
     elif status == HTTPStatus.NOT_FOUND:
         text = (

@@ -61,10 +61,12 @@ def _live_sends(
         p for p in sends if not send_expired(first_data_day(p), last_day, settings.lookback_days)
     ]
     if len(live) < len(sends):
+        expired = len(sends) - len(live)
         logger.info(
-            "Not requesting %d sends whose analytics Braze no longer keeps (first data more "
-            "than 14 + lookback_days + 2 days ago)",
-            len(sends) - len(live),
+            "Not requesting %d %s whose analytics Braze no longer keeps (first data more than "
+            "14 + lookback_days + 2 days ago)",
+            expired,
+            "send" if expired == 1 else "sends",
         )
     return live
 

@@ -181,15 +181,18 @@ def write_catalog(
             for stream_sink in sinks.get(role, ()):
                 stream_sink.take(rows, extracted_at)
 
+        read_details = any(stream.reads_details for stream in streams)
         try:
             read = read_catalog(
                 fetcher,
                 family,
                 include_archived=settings.include_archived,
                 bookmarks=bookmarks,
-                read_details=any(stream.reads_details for stream in streams),
+                read_details=read_details,
                 sink=sink if streams else None,
                 workers=settings.max_parallel_requests,
+                # Without details, only a second listing tells discovery what is archived.
+                mark_archived=discover and not read_details,
             )
         finally:
             output.state(bookmarks.state)
