@@ -22,7 +22,7 @@ from tap_braze_sends.flatten.series import parse_day
 from tap_braze_sends.plan import DayReadings, PartitionPlan, partition_windows
 from tap_braze_sends.prefetch import OrderedPrefetcher
 from tap_braze_sends.settings import Settings
-from tap_braze_sends.windows import Window
+from tap_braze_sends.windows import Window, returns_any_of
 
 if TYPE_CHECKING:
     from singer_sdk import Stream
@@ -129,6 +129,13 @@ class Run:
         endpoint, window, partition = job.plan.endpoint, job.window, job.plan.partition
         if self.fetcher.stop.is_set():
             raise BrazeStopped(f"not requested: the run is stopping ({endpoint.path})")
+        reading = self.readings.get(endpoint.path)
+        if reading is not None and not returns_any_of(
+            window, reading, job.plan.first_day, job.plan.last_day
+        ):
+            # A guard window planned before the reading was known, that the reading now
+            # shows would bring no day of the range: not worth a request.
+            return WindowResult([], dt.datetime.now(dt.timezone.utc))
         who = describe_partition(partition)
         what = (
             f"{endpoint.path}, window {window.first_day}..{window.ending_day}: "

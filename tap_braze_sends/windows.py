@@ -80,6 +80,14 @@ def last_day_returned(window: Window, reading: DayReading) -> dt.date:
     return window.ending_day if reading is DayReading.INCLUSIVE else window.ending_day - _DAY
 
 
+def returns_any_of(
+    window: Window, reading: DayReading, first_day: dt.date, last_day: dt.date
+) -> bool:
+    """Whether ``window``, read the way ``reading`` says, returns a day of the range."""
+    last = last_day_returned(window, reading)
+    return last >= first_day and last - dt.timedelta(days=window.length - 1) <= last_day
+
+
 def plan_windows(
     first_day: dt.date,
     last_day: dt.date,

@@ -24,6 +24,7 @@ from tap_braze_sends.windows import (
     infer_reading,
     last_day_returned,
     plan_windows,
+    returns_any_of,
     starting_day,
 )
 
@@ -364,3 +365,32 @@ def test_starting_day_bounds(
         assert day == start
     else:
         assert day == max(start, min(bookmark, today) - DAY * lookback)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first=dates,
+    days=spans,
+    window_days=st.integers(1, MAX_WINDOW_DAYS),
+    reading=st.sampled_from(list(DayReading)),
+)
+def test_dropping_guard_windows_the_reading_shows_empty_keeps_every_day_once(
+    first: dt.date, days: int, window_days: int, reading: DayReading
+) -> None:
+    """run.py skips a guard window that, under the reading learned meanwhile, returns no day
+    of the range: every day still arrives exactly once, and at most ceil(days/w) remain."""
+    last = first + dt.timedelta(days=days - 1)
+    kept = [
+        w
+        for w in plan_windows(first, last, window_days)
+        if returns_any_of(w, reading, first, last)
+    ]
+    assert coverage(kept, first, last, reading.value) == _expected(first, days)
+    assert len(kept) <= max_requests(days, window_days)
+
+
+def test_returns_any_of_by_hand() -> None:
+    first, last = dt.date(2026, 1, 1), dt.date(2026, 4, 10)
+    guard = Window(ending_day=dt.date(2026, 4, 11), length=1)  # the guard's extra day
+    assert not returns_any_of(guard, DayReading.INCLUSIVE, first, last)  # returns 04-11
+    assert returns_any_of(guard, DayReading.EXCLUSIVE, first, last)  # returns 04-10
