@@ -35,18 +35,18 @@ CASE = load_canvas_case()
 WINDOW_DAYS = (1, 7, 14)
 DAY = dt.timedelta(days=1)
 ALL_FLAGS = dict.fromkeys(FLAGS, "true")
-
-
 EVERYTHING = catalog_selecting(CASE.config("http://127.0.0.1:9"))
-GoldenRun = Callable[[str, int], tuple[TapRun, list[tuple[str, dict[str, str]]]]]
-_RUNS: dict[tuple[str, int], tuple[TapRun, list[tuple[str, dict[str, str]]]]] = {}
+Asked = list[tuple[str, dict[str, str]]]
+"""(path, query parameters) of every request the golden Braze answered."""
+GoldenRun = Callable[[str, int], tuple[TapRun, Asked]]
+_RUNS: dict[tuple[str, int], tuple[TapRun, Asked]] = {}
 
 
 @pytest.fixture
 def golden_run(tmp_path_factory: pytest.TempPathFactory) -> GoldenRun:
     """One CLI run (everything selected) per (reading, window_days), and what it asked."""
 
-    def run(reading: str, window_days: int) -> tuple[TapRun, list[tuple[str, dict[str, str]]]]:
+    def run(reading: str, window_days: int) -> tuple[TapRun, Asked]:
         key = (reading, window_days)
         if key not in _RUNS:
             with serve_golden_canvas(CASE, reading) as braze:
