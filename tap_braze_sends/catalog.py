@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tap_braze_sends.flatten.campaigns import campaign_details_rows, campaign_list_rows
-from tap_braze_sends.flatten.canvas_details import canvas_details_rows, canvas_list_rows
+from tap_braze_sends.flatten.canvas_details import (
+    canvas_details_rows,
+    canvas_list_rows,
+    check_canvas_details,
+)
 
 Row = dict[str, Any]
 RoleRows = dict[str, list[Row]]
@@ -41,7 +45,7 @@ def _campaign_details(campaign_id: str, body: Mapping[str, Any]) -> RoleRows:
 
 
 def _canvas_details(canvas_id: str, body: Mapping[str, Any]) -> RoleRows:
-    details, variants, steps = canvas_details_rows(canvas_id, body)
+    details, variants, steps = canvas_details_rows(canvas_id, check_canvas_details(body))
     return {"details": [details], "variants": variants, "steps": steps}
 
 

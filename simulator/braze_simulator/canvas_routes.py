@@ -268,7 +268,7 @@ _DETAILS_BAD_SHAPES = (
 )
 _SERIES_BAD_SHAPES = (
     {"message": "success"},
-    {"data": {"name": "x", "stats": None}, "message": "success"},
+    {"data": {"name": "x"}, "message": "success"},  # no stats (a null stats is no days)
     {"data": [], "message": "success"},
     {"data": {"stats": "[]"}, "message": "success"},
 )

@@ -145,6 +145,17 @@ def _child_rows(
     return rows
 
 
+def check_canvas_details(body: object) -> Mapping[str, Any]:
+    """``body`` if it is a /canvas/details body: an object naming its Canvas (Braze always
+    sends ``name``). Else ``MalformedCanvasBodyError``, so that the request is retried: a
+    nameless body (e.g. only ``{"message": "success"}``) read as details would null the
+    Canvas's row and mark its details read until its next edit."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("name"), str):
+        msg = f"Canvas details body without a string 'name': {body!r:.200}"
+        raise MalformedCanvasBodyError(msg)
+    return body
+
+
 def canvas_details_rows(
     canvas_id: str, body: Mapping[str, Any]
 ) -> tuple[Row, list[Row], list[Row]]:
