@@ -40,6 +40,11 @@ class CatalogFamily:
 
 
 def _campaign_details(campaign_id: str, body: Mapping[str, Any]) -> RoleRows:
+    # Braze always names the campaign: a nameless 200 (a cut or proxied body) is retried,
+    # not read as details that would null the row until the campaign's next edit.
+    if not isinstance(body, Mapping) or not isinstance(body.get("name"), str):
+        msg = f"campaign details body without a string 'name': {body!r:.200}"
+        raise ValueError(msg)
     details, variations = campaign_details_rows(campaign_id, body)
     return {"details": [details], "variations": variations}
 

@@ -349,3 +349,15 @@ def test_schemas_type_the_columns() -> None:
         "is_api_campaign",
         "extra_fields",
     }
+
+
+@pytest.mark.parametrize(
+    "body", [{"message": "success"}, {"messages": [], "message": "success"}, [], {"name": 3}]
+)
+def test_a_nameless_details_body_is_malformed_and_retried(body: object) -> None:
+    # The tap retries a ValueError from a parser (fetch.py); a nameless body must not become
+    # a row of nulls remembered as read.
+    from tap_braze_sends.catalog import CAMPAIGNS
+
+    with pytest.raises(ValueError, match="name"):
+        CAMPAIGNS.details_rows("c-1", body)  # type: ignore[arg-type]
