@@ -35,6 +35,7 @@ from warehouse_catalogue import (
     CANVAS_SERIES_STREAMS,
     assert_ids_join,
     assert_names_from_the_model,
+    assert_readme_queries_run,
     canvas_series_expected,
     canvas_series_mismatches,
 )
@@ -288,6 +289,7 @@ def test_meltano_run_loads_then_upserts_restated_days(
         assert_canvas_series_hold(first, workspace, config1)
         assert_names_from_the_model(first, workspace)
         assert_ids_join(warehouse, workspace)
+        assert_readme_queries_run(warehouse)
         _assert_column_types(warehouse, catalog)
         bookmarks1 = meltano_bookmarks(warehouse.loader, suffix)
         partitions = (

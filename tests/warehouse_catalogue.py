@@ -6,6 +6,8 @@ the tap; and the joins the README's "Querying" section shows, run as SQL in the 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
 
 from braze_simulator import Workspace, find_canvas, workspace_canvases
@@ -181,3 +183,25 @@ def assert_ids_join(warehouse: Warehouse, workspace: Workspace) -> None:
             assert orphans == deleted, orphans
         (joined,) = warehouse.query(JOINED[name])[0]
         assert joined > 0, f"{name}: the join matched nothing"
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_queries() -> list[str]:
+    """The SQL statements of the README's "Querying" section, schema `braze` as ``{s}``."""
+    text = README.read_text()
+    section = text.split("\n## Querying\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sql\n(.*?)```", section, re.S)
+    statements = [s.strip() for block in blocks for s in block.split(";") if s.strip()]
+    return [s.replace("braze.", "{s}.") for s in statements]
+
+
+def assert_readme_queries_run(warehouse: Warehouse) -> None:
+    """Each query the README shows runs as written and returns rows with names in them."""
+    queries = readme_queries()
+    assert len(queries) == 4, queries
+    for sql in queries:
+        rows = warehouse.query(sql)
+        assert rows, sql
+        assert all(isinstance(row[1], str) and row[1] for row in rows), sql  # the names
