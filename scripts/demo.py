@@ -4,11 +4,14 @@ Without credentials it starts the project's Braze simulator on a free port of 12
 loads output/demo.duckdb. With real credentials in the environment it reads Braze instead and
 loads output/braze.duckdb (no simulator):
 
-    export TAP_BRAZE_SENDS_API_KEY=...                       # REST key, sends/campaigns.data_series
+    export TAP_BRAZE_SENDS_API_KEY=...                # REST key (permissions: README, Settings)
     export TAP_BRAZE_SENDS_API_URL=https://rest.iad-01.braze.com
-    export TAP_BRAZE_SENDS_CAMPAIGN_IDS='["<campaign id>"]'   # and/or
+    export TAP_BRAZE_SENDS_ALL_CAMPAIGNS=true TAP_BRAZE_SENDS_ALL_CANVASES=true   # and/or
     export TAP_BRAZE_SENDS_SENDS='[{"campaign_id": "...", "send_id": "..."}]'
     make demo
+
+The simulator run discovers its campaigns and Canvases (the dev environment of meltano.yml
+lists no ids) and loads every stream; the summary names campaigns, Canvases and steps.
 
 Runs are incremental (Meltano keeps the state in .meltano/): a second `make demo` re-reads the
 last lookback_days and upserts. A missing DuckDB file means a full refresh.
@@ -26,21 +29,29 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import meltano_env
+from demo_summary import SCHEMA, summarize
 
 ROOT = meltano_env.ROOT
-SCHEMA = "braze"
 REQUIRED_REAL = ("TAP_BRAZE_SENDS_API_KEY", "TAP_BRAZE_SENDS_API_URL")
-PARTITION_VARS = ("TAP_BRAZE_SENDS_SENDS", "TAP_BRAZE_SENDS_CAMPAIGN_IDS")
+# Any of these says what to extract (the prod environment lists nothing itself).
+PARTITION_VARS = tuple(
+    f"TAP_BRAZE_SENDS_{name}"
+    for name in (
+        "ALL_CAMPAIGNS",
+        "ALL_CANVASES",
+        "CAMPAIGN_IDS",
+        "CANVAS_IDS",
+        "SENDS",
+        "SENDS_FILE",
+    )
+)
 # The Meltano log lines worth showing a person; everything goes to the log file.
 _SHOW = re.compile(
     r"partitions done|partitions to sync|No data for|Loading \d+ rows|\[(error|warning)|"
-    r"Run completed|Block run completed|Installing|Installed"
+    r"Discovery:|listed, details read|Run completed|Block run completed|Installing|Installed"
 )
 _HIDE = re.compile(r"METRIC|Force option")
 _LOG_PREFIX = re.compile(r"^\S+Z \[(\w+)\s*\] ")
@@ -65,8 +76,10 @@ def real_braze_requested() -> bool:
         raise SystemExit(f"demo: {', '.join(present)} is set but {', '.join(missing)} is not")
     if not any(os.environ.get(name) for name in PARTITION_VARS):
         raise SystemExit(
-            "demo: set TAP_BRAZE_SENDS_CAMPAIGN_IDS and/or TAP_BRAZE_SENDS_SENDS (JSON arrays) "
-            "to say what to extract"
+            "demo: say what to extract: set TAP_BRAZE_SENDS_ALL_CAMPAIGNS=true and/or "
+            "TAP_BRAZE_SENDS_ALL_CANVASES=true, or list them (TAP_BRAZE_SENDS_CAMPAIGN_IDS, "
+            "TAP_BRAZE_SENDS_CANVAS_IDS, TAP_BRAZE_SENDS_SENDS: JSON arrays; "
+            "TAP_BRAZE_SENDS_SENDS_FILE: a path)"
         )
     return True
 
@@ -74,24 +87,32 @@ def real_braze_requested() -> bool:
 @contextmanager
 def simulated_braze(days: int) -> Iterator[dict[str, str]]:
     """Start the simulator on a free port; yield the tap's Meltano env vars; stop it."""
-    from braze_simulator import DEFAULT_KEY, BrazeSimulator, build_workspace
+    from braze_simulator import (
+        CATALOG_MIX,
+        DEFAULT_KEY,
+        BrazeSimulator,
+        build_workspace,
+        workspace_canvases,
+    )
 
-    workspace = build_workspace(3, 2, seed=0)
+    # Some campaigns and Canvases archived, drafts or dormant, as in a real workspace: the
+    # tap's discovery finds them all and skips those that cannot have data in the range.
+    workspace = build_workspace(3, 6, seed=0, mix=CATALOG_MIX, n_canvases=5)
     simulator = BrazeSimulator(workspace)
     url = simulator.start()
     print(
         f"Braze simulator at {url}: {len(workspace.sends)} sends, "
-        f"{len(workspace.campaigns)} campaigns, today={workspace.today}"
+        f"{len(workspace.campaigns)} campaigns, {len(workspace_canvases(workspace))} Canvases, "
+        f"today={workspace.today}"
     )
     try:
+        # Campaigns and Canvases: discovered (the dev environment sets all_campaigns and
+        # all_canvases, and lists no ids). Sends: listed, since no Braze endpoint lists them.
         yield {
             "TAP_BRAZE_SENDS_API_URL": url,
             "TAP_BRAZE_SENDS_API_KEY": DEFAULT_KEY,
             "TAP_BRAZE_SENDS_SENDS": json.dumps(
                 [{"campaign_id": s.campaign_id, "send_id": s.send_id} for s in workspace.sends]
-            ),
-            "TAP_BRAZE_SENDS_CAMPAIGN_IDS": json.dumps(
-                [c.campaign_id for c in workspace.campaigns]
             ),
             "TAP_BRAZE_SENDS_START_DATE": (workspace.today - dt.timedelta(days=days)).isoformat(),
             "TAP_BRAZE_SENDS_END_DATE": workspace.today.isoformat(),
@@ -137,85 +158,6 @@ def run_pipeline(
         raise SystemExit(f"demo: meltano run failed (exit {proc.returncode}); see {log_path}")
 
 
-def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    tables = conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1",
-        [SCHEMA],
-    ).fetchall()
-    return {
-        name: conn.execute(f'SELECT count(*) FROM "{SCHEMA}"."{name}"').fetchone()[0]  # noqa: S608
-        for (name,) in tables
-    }
-
-
-# The last `days` days of each send (schema braze): day totals beside the summed messages.
-SEND_DAILY = """
-WITH msg AS (
-    SELECT campaign_id, send_id, CAST("time" AS DATE) AS day,
-           SUM(sent) AS sent, SUM(delivered) AS delivered,
-           SUM(COALESCE(total_opens, 0) + COALESCE(opens, 0)) AS opens
-    FROM braze.send_message_analytics GROUP BY ALL
-)
-SELECT CAST(d."time" AS DATE) AS day, d.send_id, m.sent, m.delivered, m.opens,
-       d.conversions, d.revenue
-FROM braze.send_analytics d
-LEFT JOIN msg m ON m.campaign_id = d.campaign_id AND m.send_id = d.send_id
-               AND m.day = CAST(d."time" AS DATE)
-QUALIFY row_number() OVER (PARTITION BY d.campaign_id, d.send_id
-                           ORDER BY CAST(d."time" AS DATE) DESC) <= $days
-ORDER BY d.campaign_id, d.send_id, day
-"""
-CAMPAIGN_DAILY = """
-SELECT CAST("time" AS DATE) AS day, campaign_id, unique_recipients, conversions, revenue
-FROM braze.campaign_analytics
-QUALIFY row_number() OVER (PARTITION BY campaign_id ORDER BY CAST("time" AS DATE) DESC) <= $days
-ORDER BY campaign_id, day
-"""
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    # Text left, numbers right, as a person reads a table.
-    left = [bool(rows) and not isinstance(rows[0][i], int | float) for i in range(len(headers))]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(
-            v.ljust(w) if is_left else v.rjust(w)
-            for v, w, is_left in zip(values, widths, left, strict=True)
-        )
-
-    return "\n".join("  " + line(row) for row in [list(headers), *cells])
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def summarize(path: Path, days: int = 5) -> str:
-    with duckdb.connect(str(path), read_only=True) as conn:
-        counts = table_counts(conn)
-        out = [f"Rows per table in {_shown(path)} (schema {SCHEMA}):"]
-        out += [f"  {name:<28} {count:>8,}" for name, count in counts.items()]
-        if counts.get("send_analytics") and "send_message_analytics" in counts:
-            rows = conn.execute(SEND_DAILY, {"days": days}).fetchall()
-            headers = ("day", "send", "sent", "delivered", "opens", "conversions", "revenue")
-            out += ["", f"Per-send daily totals (last {days} days with data of each send):"]
-            out.append(format_table(headers, rows))
-        if counts.get("campaign_analytics"):
-            rows = conn.execute(CAMPAIGN_DAILY, {"days": days}).fetchall()
-            headers = ("day", "campaign", "recipients", "conversions", "revenue")
-            out += ["", f"Per-campaign daily totals (last {days} days with data):"]
-            out.append(format_table(headers, rows))
-    return "\n".join(out)
-
-
 def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
@@ -242,7 +184,7 @@ def main(argv: Sequence[str]) -> int:
             env = meltano_env.clean_env({**tap_env, **loader_env})
             run_pipeline(environment, env, args.state_id_suffix, full_refresh, log_path)
     print()
-    print(summarize(path))
+    print(summarize(path, _shown(path)))
     print(
         f"\nExplore: .venv/bin/python -c \"import duckdb; duckdb.connect('{_shown(path)}')"
         ".sql('SHOW ALL TABLES').show()\""

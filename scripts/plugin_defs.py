@@ -88,7 +88,7 @@ def hub_definition(about_json: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": about_json["name"],
         "variant": VARIANT,
-        "label": "Braze send and campaign analytics",
+        "label": "Braze send, campaign and Canvas analytics",
         "description": about_json["description"],
         "logo_url": "/assets/logos/extractors/braze.png",
         "domain_url": "https://www.braze.com/",
@@ -104,9 +104,13 @@ def hub_definition(about_json: dict[str, Any]) -> dict[str, Any]:
         "settings": settings(about_json),
         "settings_preamble": "",
         "usage": (
-            "List the API-campaign sends (`sends`) and/or campaigns (`campaign_ids`) to extract."
-            " Each run re-reads `lookback_days` days before the last bookmark, because Braze"
-            " restates recent days; load with a target that upserts on the primary key."
+            "Say what to extract: `all_campaigns` and `all_canvases` discover every campaign and"
+            " Canvas (or list them in `campaign_ids` and `canvas_ids`); API-campaign sends, which"
+            " no endpoint lists, go in `sends` or `sends_file`. Select every stream (`*.*`) to"
+            " load the catalogue streams too (campaigns, Canvases, their variations, variants and"
+            " steps), whose names join the analytics tables. Each run re-reads `lookback_days`"
+            " days before the last bookmark, because Braze restates recent days; load with a"
+            " target that upserts on the primary key."
         ),
         "next_steps": "",
     }

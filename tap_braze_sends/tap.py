@@ -33,7 +33,7 @@ Row = dict[str, Any]
 
 
 class TapBrazeSends(ValidateConfigFirst):
-    """Singer tap for Braze's daily send and campaign analytics."""
+    """Singer tap for Braze's daily send, campaign and Canvas analytics, and their names."""
 
     name = "tap-braze-sends"
     message_writer_class = MsgSpecWriter

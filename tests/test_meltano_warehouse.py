@@ -24,12 +24,22 @@ import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import duckdb
-import psycopg
 import pytest
+import warehouses
+from braze_simulator import workspace_canvases
 from conftest import SIM_TODAY, TAP, expected_records, tap_config
+from warehouse_catalogue import (
+    CANVAS_SERIES_STREAMS,
+    assert_ids_join,
+    assert_names_from_the_model,
+    assert_readme_queries_run,
+    canvas_series_expected,
+    canvas_series_mismatches,
+)
+from warehouses import DuckDBWarehouse, PostgresWarehouse, Warehouse, kind
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -90,98 +100,7 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
     }
 
 
-# --- warehouses ------------------------------------------------------------------------------
-
-
-class Warehouse(Protocol):
-    loader: str
-    # Accepted column types per kind of JSON-schema property (see _kind).
-    types: dict[str, set[str]]
-
-    def env(self) -> dict[str, str]: ...
-    def rows(self, table: str) -> list[dict[str, Any]]: ...
-    def column_types(self, table: str) -> dict[str, str]: ...
-
-
-class PostgresWarehouse:
-    loader = "target-postgres"
-    types = {
-        "date": {"date"},
-        "integer": {"bigint", "integer"},
-        "number": {"numeric", "double precision"},
-        "object": {"jsonb", "json"},
-        "string": {"text", "character varying"},
-    }
-
-    def __init__(self, server: pg.PostgresServer) -> None:
-        self.server = server
-        # A schema per test: tests never see each other's tables.
-        self.schema = f"braze_{uuid.uuid4().hex[:8]}"
-
-    def env(self) -> dict[str, str]:
-        return {**self.server.target_env(), "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": self.schema}
-
-    def rows(self, table: str) -> list[dict[str, Any]]:
-        with psycopg.connect(self.server.conninfo()) as conn:
-            cur = conn.execute(f'SELECT * FROM "{self.schema}"."{table}"')  # noqa: S608
-            names = [c.name for c in cur.description]
-            return [_clean_row(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
-
-    def column_types(self, table: str) -> dict[str, str]:
-        with psycopg.connect(self.server.conninfo()) as conn:
-            return dict(
-                conn.execute(
-                    "SELECT column_name, data_type FROM information_schema.columns "
-                    "WHERE table_schema = %s AND table_name = %s",
-                    (self.schema, table),
-                ).fetchall()
-            )
-
-
-class DuckDBWarehouse:
-    loader = "target-duckdb"
-    types = {
-        # target-duckdb (jwills, pipelinewise-style) maps only `format: date-time`, so a
-        # `format: date` column is VARCHAR holding ISO dates (the values are checked exactly).
-        "date": {"VARCHAR"},
-        "integer": {"HUGEINT", "BIGINT", "INTEGER"},
-        "number": {"DOUBLE"},
-        "object": {"JSON"},
-        "string": {"VARCHAR"},
-    }
-    schema = "braze"
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def env(self) -> dict[str, str]:
-        return {
-            "TARGET_DUCKDB_FILEPATH": str(self.path),
-            "TARGET_DUCKDB_DEFAULT_TARGET_SCHEMA": self.schema,
-        }
-
-    def rows(self, table: str) -> list[dict[str, Any]]:
-        json_cols = {n for n, t in self.column_types(table).items() if t == "JSON"}
-        with duckdb.connect(str(self.path), read_only=True) as conn:
-            cur = conn.execute(f'SELECT * FROM "{self.schema}"."{table}"')  # noqa: S608
-            names = [c[0] for c in cur.description]
-            rows = []
-            for raw in cur.fetchall():
-                row = dict(zip(names, raw, strict=True))
-                for name in json_cols:
-                    row[name] = None if row[name] is None else json.loads(row[name])
-                rows.append(_clean_row(row))
-            return rows
-
-    def column_types(self, table: str) -> dict[str, str]:
-        with duckdb.connect(str(self.path), read_only=True) as conn:
-            return dict(
-                conn.execute(
-                    "SELECT column_name, data_type FROM information_schema.columns "
-                    "WHERE table_schema = ? AND table_name = ?",
-                    [self.schema, table],
-                ).fetchall()
-            )
+# --- warehouses (tests/warehouses.py) --------------------------------------------------
 
 
 @pytest.fixture
@@ -201,16 +120,6 @@ def _env_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _clean_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Drop the targets' _sdc_* metadata; dates as ISO text, like the tap's records."""
-    out = {}
-    for name, value in row.items():
-        if name.startswith("_sdc_"):
-            continue
-        out[name] = value.isoformat() if isinstance(value, dt.date) else value
-    return out
-
-
 def _same(expected: Any, loaded: Any) -> bool:
     """A loaded value equals the record's: exact decimals where the warehouse keeps them."""
     if expected is None or loaded is None:
@@ -220,17 +129,6 @@ def _same(expected: Any, loaded: Any) -> bool:
     if isinstance(loaded, float):  # DOUBLE: a JSON 0 arrives as 0.0
         return isinstance(expected, (int, float)) and float(expected) == loaded
     return type(expected) is type(loaded) and expected == loaded
-
-
-def _kind(prop: dict[str, Any]) -> str:
-    types = prop.get("type", [])
-    types = [types] if isinstance(types, str) else types
-    if prop.get("format") == "date":
-        return "date"
-    for kind in ("integer", "number", "object"):
-        if kind in types:
-            return kind
-    return "string"
 
 
 def _tap_env(config: dict[str, Any]) -> dict[str, str]:
@@ -281,12 +179,14 @@ def state_id(loader: str, suffix: str) -> str:
 
 
 def meltano_bookmarks(loader: str, suffix: str) -> dict[tuple[str, tuple], str]:
-    """(stream, partition values) -> bookmark, as Meltano's state backend holds them."""
+    """(series stream, partition values) -> bookmark, as Meltano's state backend holds them
+    (the catalogue's details bookmarks, at each item's last_edited, are left out)."""
     proc = meltano(["state", "get", state_id(loader, suffix)], meltano_env.clean_env())
     state = json.loads(proc.stdout)["singer_state"]
     return {
         (stream, tuple(p["context"].values())): p["replication_key_value"]
         for stream, entry in state["bookmarks"].items()
+        if stream in SERIES_STREAMS
         for p in entry.get("partitions", [])
     }
 
@@ -309,8 +209,10 @@ def assert_tables_hold(
     expected: dict[str, list[dict]],
     catalog: dict[str, dict[str, Any]],
 ) -> None:
-    for stream, info in catalog.items():
-        want = {tuple(r[k] for k in info["keys"]): r for r in expected.get(stream, [])}
+    """The oracle's streams (sends and campaigns) hold exactly its records."""
+    for stream in ORACLE_STREAMS:
+        keys = catalog[stream]["keys"]
+        want = {tuple(r[k] for k in keys): r for r in expected.get(stream, [])}
         got = tables[stream]
         assert want, f"the simulator should have data for {stream}"
         assert sorted(got) == sorted(want), f"{stream}: keys differ"
@@ -324,7 +226,44 @@ def assert_tables_hold(
             assert not wrong, f"{stream} {key}: (expected, loaded) {wrong}"
 
 
+def assert_canvas_series_hold(
+    tables: dict[str, dict[tuple, dict[str, Any]]], workspace: Any, config: dict[str, Any]
+) -> None:
+    """The Canvas day, variant and step tables hold the simulator's numbers for the range."""
+    expected = canvas_series_expected(
+        workspace,
+        config["canvas_ids"],
+        dt.date.fromisoformat(config["start_date"]),
+        dt.date.fromisoformat(config["end_date"]),
+    )
+    problems = canvas_series_mismatches(tables, expected, _same)
+    assert not problems, "\n".join(problems[:20])
+    assert tables["canvas_step_message_analytics"], "no Canvas message rows"
+
+
 # --- tests -----------------------------------------------------------------------------------
+
+ORACLE_STREAMS = (
+    "send_analytics",
+    "send_message_analytics",
+    "campaign_analytics",
+    "campaign_message_analytics",
+)
+SERIES_STREAMS = (*ORACLE_STREAMS, *CANVAS_SERIES_STREAMS)
+
+
+def warehouse_config(sim: Any, **overrides: Any) -> dict[str, Any]:
+    """Every send, campaign and Canvas of the workspace, listed (the dev environment's
+    discovery is switched off, so that the partitions are known exactly)."""
+    canvas_ids = [c.canvas_id for c in workspace_canvases(sim.workspace)]
+    return tap_config(
+        sim,
+        canvas_ids=canvas_ids,
+        all_campaigns=False,
+        all_canvases=False,
+        max_parallel_requests=4,
+        **overrides,
+    )
 
 
 @pytest.mark.parametrize("backend", ["postgres", "duckdb"])
@@ -338,35 +277,48 @@ def test_meltano_run_loads_then_upserts_restated_days(
     warehouse: Warehouse = request.getfixturevalue(f"{backend}_warehouse")
     sim = make_simulator(workspace)
     suffix = f"test-{uuid.uuid4().hex[:8]}"
-    config1 = tap_config(sim, end_date=FIRST_END.isoformat(), max_parallel_requests=4)
+    config1 = warehouse_config(sim, end_date=FIRST_END.isoformat())
+    assert len(config1["canvas_ids"]) == 5
     try:
-        # Run 1: everything up to FIRST_END, one row per key, the simulator's numbers.
+        # Run 1: everything up to FIRST_END, one row per key, the simulator's numbers, every
+        # catalogue table with the simulator's names, every id joining its catalogue row.
         run_pipeline(warehouse, config1, suffix)
         expected1 = expected_records(workspace, config1)
         first = loaded_tables(warehouse, catalog)
         assert_tables_hold(first, expected1, catalog)
+        assert_canvas_series_hold(first, workspace, config1)
+        assert_names_from_the_model(first, workspace)
+        assert_ids_join(warehouse, workspace)
+        assert_readme_queries_run(warehouse)
         _assert_column_types(warehouse, catalog)
         bookmarks1 = meltano_bookmarks(warehouse.loader, suffix)
-        partitions = len(workspace.sends) * 2 + len(workspace.campaigns) * 2
+        partitions = (
+            len(workspace.sends) * 2
+            + len(workspace.campaigns) * 2
+            + len(config1["canvas_ids"]) * len(CANVAS_SERIES_STREAMS)
+        )
         assert len(bookmarks1) == partitions
         assert set(bookmarks1.values()) == {FIRST_END.isoformat()}
 
         # Braze restates the last days; run 2 re-reads them (lookback) and reaches today.
         workspace.restate()
-        config2 = tap_config(sim, max_parallel_requests=4)
+        config2 = warehouse_config(sim)
         run_pipeline(warehouse, config2, suffix)
         expected2 = expected_records(workspace, config2)
         second = loaded_tables(warehouse, catalog)
         assert_tables_hold(second, expected2, catalog)
+        assert_canvas_series_hold(second, workspace, config2)
+        assert_ids_join(warehouse, workspace)
 
-        # The restatement was real: rows loaded by run 1 now hold different numbers.
+        # The restatement was real, for the Canvas tables too: rows loaded by run 1 now hold
+        # different numbers, and only on restated days.
         changed = [
             (stream, key)
-            for stream, rows in first.items()
-            for key, row in rows.items()
+            for stream in SERIES_STREAMS
+            for key, row in first[stream].items()
             if row != second[stream][key]
         ]
-        assert changed, "restated days should have changed loaded rows"
+        assert {s for s, _ in changed} >= {"campaign_analytics", *CANVAS_SERIES_STREAMS}
         restated_from = SIM_TODAY - dt.timedelta(days=workspace.restate_days - 1)
         assert all(key[_time_index(catalog, s)] >= restated_from.isoformat() for s, key in changed)
 
@@ -397,9 +349,9 @@ def _assert_column_types(warehouse: Warehouse, catalog: dict[str, dict[str, Any]
         missing = set(info["properties"]) - set(columns)
         assert not missing, f"{stream}: no column for {sorted(missing)}"
         wrong = {
-            name: (columns[name], _kind(prop))
+            name: (columns[name], kind(prop))
             for name, prop in info["properties"].items()
-            if columns[name] not in warehouse.types[_kind(prop)]
+            if columns[name] not in warehouse.types[kind(prop)]
         }
         assert not wrong, f"{warehouse.loader} {stream}: (column type, property kind) {wrong}"
 
@@ -443,11 +395,18 @@ print(json.dumps({
 """
 # Snowflake's NUMBER is DECIMAL(38, 0): an integer type; FLOAT is its only binary float.
 SNOWFLAKE_TYPES = {
-    "date": {"DATE"},
-    "integer": {"NUMBER", "DECIMAL", "NUMBER(38, 0)", "DECIMAL(38, 0)", "INTEGER", "BIGINT"},
-    "number": {"FLOAT", "DOUBLE", "NUMBER", "DECIMAL"},
-    "object": {"VARIANT", "OBJECT"},
-    "string": {"VARCHAR", "TEXT", "STRING"},
+    warehouses.DATE: {"DATE"},
+    # MeltanoLabs' target maps date-time to TIMESTAMP_NTZ: the instant in UTC, without zone.
+    warehouses.TIMESTAMP: {"TIMESTAMP_NTZ", "TIMESTAMP_TZ", "TIMESTAMP_LTZ"},
+    warehouses.INTEGER: {
+        "NUMBER", "DECIMAL", "NUMBER(38, 0)", "DECIMAL(38, 0)", "INTEGER", "BIGINT"
+    },
+    warehouses.NUMBER: {"FLOAT", "DOUBLE", "NUMBER", "DECIMAL"},
+    warehouses.BOOLEAN: {"BOOLEAN"},
+    warehouses.OBJECT: {"VARIANT", "OBJECT"},
+    warehouses.TEXTS: {"VARIANT", "ARRAY"},
+    warehouses.OBJECTS: {"VARIANT", "ARRAY"},
+    warehouses.STRING: {"VARCHAR", "TEXT", "STRING"},
 }
 
 
@@ -469,13 +428,15 @@ def test_snowflake_type_mapping_offline(
         wrong = {
             name: mapped[stream][name]
             for name, prop in info["properties"].items()
-            if mapped[stream][name].upper() not in SNOWFLAKE_TYPES[_kind(prop)]
+            if mapped[stream][name].upper() not in SNOWFLAKE_TYPES[kind(prop)]
         }
         assert not wrong, f"{stream}: {wrong}"
     assert mapped["send_analytics"]["time"] == "DATE"
     assert mapped["send_message_analytics"]["sent"] == "DECIMAL"
     assert mapped["campaign_analytics"]["revenue"] == "FLOAT"
     assert mapped["campaign_message_analytics"]["extra_metrics"] == "VARIANT"
+    assert mapped["canvas_details"]["archived"] == "BOOLEAN"
+    assert mapped["canvas_steps"]["next_step_ids"] == "VARIANT"
 
 
 # --- make demo -------------------------------------------------------------------------------
@@ -491,6 +452,30 @@ def _demo(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
             timeout=600,
             check=False,
         )
+
+
+DEMO_TABLES = {
+    "send_analytics",
+    "send_message_analytics",
+    "campaign_analytics",
+    "campaign_message_analytics",
+    "campaigns",
+    "campaign_details",
+    "campaign_variations",
+    "canvases",
+    "canvas_details",
+    "canvas_variants",
+    "canvas_steps",
+    "canvas_analytics",
+    "canvas_variant_analytics",
+    "canvas_step_analytics",
+    "canvas_step_message_analytics",
+}
+
+
+def _summary_section(stdout: str, title: str) -> str:
+    assert title in stdout, f"no {title!r} table in the summary"
+    return stdout.split(title, 1)[1].split("\n\n", 1)[0]
 
 
 def _summary_counts(stdout: str) -> dict[str, int]:
@@ -517,15 +502,22 @@ def test_demo_loads_duckdb_and_prints_its_summary(meltano_ready: None, tmp_path:
                     for table in printed
                 }
             assert printed == actual
-            assert set(printed) == {
-                "send_analytics",
-                "send_message_analytics",
-                "campaign_analytics",
-                "campaign_message_analytics",
-            }
+            assert set(printed) == DEMO_TABLES
             assert all(count > 0 for count in printed.values())
-            assert "Per-send daily totals" in proc.stdout
+            # Discovery found every campaign and Canvas the simulator says it serves.
+            served = re.search(r"(\d+) campaigns, (\d+) Canvases", proc.stdout)
+            assert served, proc.stdout[:400]
+            assert printed["campaigns"] == int(served[1])
+            assert printed["canvases"] == int(served[2])
             assert "Braze simulator at http://127.0.0.1:" in proc.stdout
+            assert "Per-send daily totals" in proc.stdout
+            # Names, from the simulator's fixed campaigns, Canvases and steps.
+            campaigns = _summary_section(proc.stdout, "Per-campaign daily totals")
+            assert "Welcome Series" in campaigns
+            assert "In-App Upsell" in campaigns
+            steps = _summary_section(proc.stdout, "Per-Canvas, per-step daily")
+            assert "Onboarding journey  Welcome email" in steps
+            assert "Order receipts      Receipt" in steps
             if attempt == 1:
                 first = printed
         assert printed == first
