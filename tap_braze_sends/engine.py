@@ -21,7 +21,7 @@ from singer_sdk import Stream
 
 from tap_braze_sends.bookmarks import Bookmarks
 from tap_braze_sends.catalog import CAMPAIGNS, CANVASES, CatalogFamily
-from tap_braze_sends.dimensions import read_catalog
+from tap_braze_sends.dimensions import read_list
 from tap_braze_sends.discovery import CampaignFacts
 from tap_braze_sends.endpoints import CAMPAIGNS_SERIES, CANVAS_SERIES, Partition
 from tap_braze_sends.fetch import Fetcher
@@ -177,24 +177,25 @@ def dry_run_rows(
 
 
 def catalog_dry_run_rows(stream: CatalogStream, settings: Settings) -> Iterator[dict[str, Any]]:
-    """A catalogue stream's rows for the SDK's dry run (details of every listed item)."""
+    """A catalogue stream's rows for the SDK's dry run, lazily: the SDK stops after a few
+    records, so a details stream requests one item's details at a time, not the workspace's."""
     fetcher = Fetcher(settings, progress=Progress(), stop=threading.Event())
-    rows: list[dict[str, Any]] = []
-
-    def sink(role: str, role_rows: list[dict[str, Any]], _at: dt.datetime) -> None:
-        if role == stream.role:
-            rows.extend(role_rows)
-
+    family = stream.family
     try:
-        read_catalog(
-            fetcher,
-            stream.family,
-            include_archived=settings.include_archived,
-            bookmarks=Bookmarks({}),
-            read_details=stream.reads_details,
-            sink=sink,
-            workers=1,
-        )
+        listed = read_list(fetcher, family, include_archived=settings.include_archived)
+        for entry, rows, _extracted_at in listed:
+            if stream.role == "list":
+                yield from rows
+                continue
+            item_id = str(entry["id"])
+            fetched = fetcher.get_json(
+                family.details_path,
+                {family.id_param: item_id},
+                pool=family.pool,
+                who=f"{family.id_param}={item_id!r}",
+                what=family.details_path,
+                parse=lambda body, item_id=item_id: family.details_rows(item_id, body),
+            )
+            yield from fetched.body.get(stream.role, [])
     finally:
         fetcher.close()
-    yield from rows
