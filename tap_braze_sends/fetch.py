@@ -108,12 +108,15 @@ class Fetcher:
         who: str,
         what: str = "",
         parse: Callable[[Any], Any] = lambda body: body,
-    ) -> Fetched:
+        still_needed: Callable[[], bool] = lambda: True,
+    ) -> Fetched | None:
         """One request with its retries; ``who`` (the partition) and ``what`` (the endpoint
         and window) name it in errors.
 
         ``parse`` turns the decoded body into the caller's result; a ValueError from it (a
         200 whose body lacks the documented shape: a proxy may have cut it) is retried.
+        ``still_needed`` is asked once the budget lets the request go (a wait may have taught
+        the run something meanwhile); False: it is not sent, and None is returned.
         """
         settings = self.settings
         where = f"{who} ({what})" if what else who
@@ -137,7 +140,7 @@ class Fetcher:
                 raise BrazeStopped(f"not requested: the run is stopping ({path})")
             attempt += 1
             try:
-                return self._attempt(request, path, budget, who, parse)
+                return self._attempt(request, path, budget, who, parse, still_needed)
             except _RateLimited as exc:
                 # Not an attempt: the pool's budget holds every worker until the reset.
                 attempt -= 1
@@ -186,9 +189,13 @@ class Fetcher:
         budget: RateBudget,
         who: str,
         parse: Callable[[Any], Any],
-    ) -> Fetched:
+        still_needed: Callable[[], bool],
+    ) -> Fetched | None:
         settings = self.settings
         budget.acquire(max_wait=settings.max_rate_limit_wait, stop=self.stop)
+        if not still_needed():
+            budget.release(None)
+            return None
         headers = None
         try:
             response = self.session.send(

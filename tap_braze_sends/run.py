@@ -122,6 +122,9 @@ class Run:
             self.fetcher.stop.set()
             prefetcher.close()
 
+    def _still_needed(self, job: WindowJob) -> bool:
+        return not _returns_nothing_needed(job, self.readings)
+
     def fetch(self, job: WindowJob) -> WindowResult:
         """Runs on a worker thread: one window's days, flattened into each role's rows."""
         if job.window is None:
@@ -129,13 +132,6 @@ class Run:
         endpoint, window, partition = job.plan.endpoint, job.window, job.plan.partition
         if self.fetcher.stop.is_set():
             raise BrazeStopped(f"not requested: the run is stopping ({endpoint.path})")
-        reading = self.readings.get(endpoint.path)
-        if reading is not None and not returns_any_of(
-            window, reading, job.plan.first_day, job.plan.last_day
-        ):
-            # A guard window planned before the reading was known, that the reading now
-            # shows would bring no day of the range: not worth a request.
-            return WindowResult([], dt.datetime.now(dt.timezone.utc))
         who = describe_partition(partition)
         what = (
             f"{endpoint.path}, window {window.first_day}..{window.ending_day}: "
@@ -154,10 +150,24 @@ class Run:
             who=who,
             what=what,
             parse=lambda body: _flatten(endpoint, body, partition, f"{who} ({what})"),
+            still_needed=lambda: self._still_needed(job),
         )
+        if fetched is None:
+            return WindowResult([], dt.datetime.now(dt.timezone.utc))
         days: list[tuple[dt.date, DayRows]] = fetched.body
         self.readings.learn(endpoint.path, window, (day for day, _ in days))
         return WindowResult(days, fetched.extracted_at)
+
+
+def _returns_nothing_needed(job: WindowJob, readings: DayReadings) -> bool:
+    """A guard window planned before the reading was known, that the reading now shows
+    would bring no day of the range: not worth a request."""
+    reading = readings.get(job.plan.endpoint.path)
+    return (
+        reading is not None
+        and job.window is not None
+        and not returns_any_of(job.window, reading, job.plan.first_day, job.plan.last_day)
+    )
 
 
 def _flatten(
