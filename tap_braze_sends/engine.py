@@ -27,7 +27,7 @@ from tap_braze_sends.endpoints import CAMPAIGNS_SERIES, CANVAS_SERIES, Partition
 from tap_braze_sends.fetch import Fetcher
 from tap_braze_sends.output import SingerOutput
 from tap_braze_sends.partitions import series_partitions
-from tap_braze_sends.plan import plan_partition
+from tap_braze_sends.plan import PartitionPlan, plan_partition
 from tap_braze_sends.progress import Progress
 from tap_braze_sends.run import Group, Run
 from tap_braze_sends.settings import Settings
@@ -111,30 +111,41 @@ def plan_groups(
     for stream in series:
         groups.setdefault(stream.endpoint.path, Group(stream.endpoint, [])).streams.append(stream)
     for group in groups.values():
-        names = [stream.name for stream in group.streams]
-        roles = frozenset(group.roles)
-        group.params = group.endpoint.extra_params(settings.include_deleted_steps, roles)
+        _plan_group(group, settings, bookmarks, found, today)
+    return list(groups.values())
 
-        def plan(partition: Partition, names: list[str] = names, group: Group = group) -> Any:
-            return plan_partition(
-                group.endpoint,
-                partition,
-                settings=settings,
-                bookmark=bookmarks.earliest(names, partition),
-                today=today,
-            )
 
-        family = next((f for f, e in _DISCOVERY.items() if e is group.endpoint), None)
-        partitions = series_partitions(
-            group.endpoint,
-            settings,
-            discovered=found.get(family) if family else None,
-            first_day=lambda p, plan=plan: plan(p).first_day,
-            first_data_day=lambda p, names=names: bookmarks.first_data_day(names, p),
+def _plan_group(
+    group: Group,
+    settings: Settings,
+    bookmarks: Bookmarks,
+    found: Mapping[str, list[CampaignFacts] | None],
+    today: dt.date,
+) -> None:
+    """Fill in a group's query parameters and the plan of each of its partitions."""
+    endpoint = group.endpoint
+    names = [stream.name for stream in group.streams]
+    group.params = endpoint.extra_params(settings.include_deleted_steps, frozenset(group.roles))
+
+    def plan(partition: Partition) -> PartitionPlan:
+        return plan_partition(
+            endpoint,
+            partition,
+            settings=settings,
+            bookmark=bookmarks.earliest(names, partition),
             today=today,
         )
-        group.plans = [plan(partition) for partition in partitions]
-    return list(groups.values())
+
+    family = next((name for name, e in _DISCOVERY.items() if e is endpoint), None)
+    partitions = series_partitions(
+        endpoint,
+        settings,
+        discovered=found.get(family) if family else None,
+        first_day=lambda partition: plan(partition).first_day,
+        first_data_day=lambda partition: bookmarks.first_data_day(names, partition),
+        today=today,
+    )
+    group.plans = [plan(partition) for partition in partitions]
 
 
 def listed_partitions(stream: BrazeStream, settings: Settings) -> list[Partition]:
