@@ -19,6 +19,7 @@ from typing import Any
 from tap_braze_sends.bookmarks import Bookmarks
 from tap_braze_sends.catalog import PAGE_SIZE, CatalogFamily, list_entries
 from tap_braze_sends.discovery import CampaignFacts, facts_from_listing, with_details
+from tap_braze_sends.errors import BrazeFatalError
 from tap_braze_sends.fetch import Fetcher
 from tap_braze_sends.prefetch import OrderedPrefetcher
 from tap_braze_sends.timestamps import parse_timestamp
@@ -116,17 +117,27 @@ def _read_details(
 ) -> None:
     def fetch(job: tuple[int, str, Any]) -> Any:
         _, item_id, _ = job
-        return fetcher.get_json(
-            family.details_path,
-            {family.id_param: item_id},
-            pool=family.pool,
-            who=f"{family.id_param}={item_id!r}",
-            what=family.details_path,
-            parse=lambda body: (body, family.details_rows(item_id, body)),
-        )
+        try:
+            return fetcher.get_json(
+                family.details_path,
+                {family.id_param: item_id},
+                pool=family.pool,
+                who=f"{family.id_param}={item_id!r}",
+                what=family.details_path,
+                parse=lambda body: (body, family.details_rows(item_id, body)),
+            )
+        except BrazeFatalError as exc:
+            if not exc.about_the_item:
+                raise
+            # Deleted between the list and its details: the next run lists it no more (or
+            # reads its details then, as they were not marked read).
+            logger.warning("Skipping the details of %s=%r: %s", family.id_param, item_id, exc)
+            return None
 
     with OrderedPrefetcher(fetch, changed, workers=workers) as details:
         for (index, item_id, last_edited), fetched in details:
+            if fetched is None:
+                continue
             body, rows = fetched.body
             if sink is not None:
                 for role, role_rows in rows.items():

@@ -23,7 +23,7 @@ from tap_braze_sends.bookmarks import Bookmarks
 from tap_braze_sends.catalog import CAMPAIGNS, CANVASES, CatalogFamily
 from tap_braze_sends.dimensions import read_list
 from tap_braze_sends.discovery import CampaignFacts
-from tap_braze_sends.endpoints import CAMPAIGNS_SERIES, CANVAS_SERIES, Partition
+from tap_braze_sends.endpoints import CAMPAIGNS_SERIES, CANVAS_SERIES, SENDS_SERIES, Partition
 from tap_braze_sends.fetch import Fetcher
 from tap_braze_sends.output import SingerOutput
 from tap_braze_sends.partitions import series_partitions
@@ -127,6 +127,8 @@ def _plan_group(
     names = [stream.name for stream in group.streams]
     group.params = endpoint.extra_params(settings.include_deleted_steps, frozenset(group.roles))
 
+    named = set(settings.campaign_ids if endpoint is CAMPAIGNS_SERIES else settings.canvas_ids)
+
     def plan(partition: Partition) -> PartitionPlan:
         return plan_partition(
             endpoint,
@@ -134,6 +136,7 @@ def _plan_group(
             settings=settings,
             bookmark=bookmarks.earliest(names, partition),
             today=today,
+            discovered=endpoint is not SENDS_SERIES and next(iter(partition.values())) not in named,
         )
 
     family = next((name for name, e in _DISCOVERY.items() if e is endpoint), None)

@@ -36,6 +36,15 @@ class BrazeError(Exception):
 class BrazeFatalError(BrazeError, FatalAPIError):
     """A response that retrying cannot fix (401, 403, 400, 404, other 4xx)."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def about_the_item(self) -> bool:
+        """Braze rejected this id (400): the item may be gone, not the key or the URL."""
+        return self.status == HTTPStatus.BAD_REQUEST
+
 
 class BrazeTransientError(RetriableAPIError):
     """A response worth retrying with backoff (5xx, truncated or malformed bodies)."""
@@ -100,7 +109,7 @@ def fatal_error_for(
         )
     else:
         text = f"Braze answered {status} for {where} on {path}; this is not retried."
-    return BrazeFatalError(text + said)
+    return BrazeFatalError(text + said, status)
 
 
 def braze_message(response: requests.Response) -> str:

@@ -30,6 +30,8 @@ class PartitionPlan:
     partition: Partition
     first_day: dt.date
     last_day: dt.date
+    discovered: bool = False
+    """Found by listing, not named in the config: a 400 for it is a warning, not a failure."""
 
     def covers(self, day: dt.date) -> bool:
         return self.first_day <= day <= self.last_day
@@ -42,6 +44,7 @@ def plan_partition(
     settings: Settings,
     bookmark: dt.date | None,
     today: dt.date,
+    discovered: bool = False,
 ) -> PartitionPlan:
     first_day = starting_day(
         start_date=settings.start_date,
@@ -49,7 +52,9 @@ def plan_partition(
         lookback_days=settings.lookback_days,
         today=today,
     )
-    return PartitionPlan(endpoint, partition, first_day, min(settings.end_date, today))
+    return PartitionPlan(
+        endpoint, partition, first_day, min(settings.end_date, today), discovered=discovered
+    )
 
 
 def window_days(endpoint: SeriesEndpoint, settings: Settings) -> int:

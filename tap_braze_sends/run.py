@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tap_braze_sends.endpoints import DayRows, Partition, SeriesEndpoint
-from tap_braze_sends.errors import BrazeStopped, describe_partition
+from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
 from tap_braze_sends.fetch import Fetcher
 from tap_braze_sends.flatten.series import parse_day
 from tap_braze_sends.plan import DayReadings, PartitionPlan, partition_windows
@@ -143,15 +143,23 @@ class Run:
             "ending_at": window.ending_at(),
             **job.group.params,
         }
-        fetched = self.fetcher.get_json(
-            endpoint.path,
-            params,
-            pool=endpoint.pool,
-            who=who,
-            what=what,
-            parse=lambda body: _flatten(endpoint, body, partition, f"{who} ({what})"),
-            still_needed=lambda: self._still_needed(job),
-        )
+        try:
+            fetched = self.fetcher.get_json(
+                endpoint.path,
+                params,
+                pool=endpoint.pool,
+                who=who,
+                what=what,
+                parse=lambda body: _flatten(endpoint, body, partition, f"{who} ({what})"),
+                still_needed=lambda: self._still_needed(job),
+            )
+        except BrazeFatalError as exc:
+            if not (exc.about_the_item and job.plan.discovered):
+                raise
+            # Listed a moment ago, rejected now (deleted in between): nothing to read. An id
+            # the config names is the user's to fix, and still fails the run.
+            logger.warning("Skipping %s, found by discovery: %s", who, exc)
+            fetched = None
         if fetched is None:
             return WindowResult([], dt.datetime.now(dt.timezone.utc))
         days: list[tuple[dt.date, DayRows]] = fetched.body
