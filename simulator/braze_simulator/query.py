@@ -5,17 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
+from braze_simulator.isotime import InvalidTime, parse_iso_datetime
+
 DAY_SEMANTICS = ("inclusive", "exclusive")
 
 _LENGTH = re.compile(r"[0-9]+")
-# ISO-8601 as Braze's docs use it: a date, optionally a time, optionally "Z" or an offset whose
-# hour may have one digit ("-5:00", as in the campaign example).
-_ENDING_AT = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?"
-    r"(Z|z|[+-]\d{1,2}(?::?\d{2})?)?)?",
-    re.ASCII,
-)
 
 
 class BadRequest(ValueError):
@@ -24,32 +18,10 @@ class BadRequest(ValueError):
 
 def parse_datetime(value: str, name: str = "ending_at") -> datetime:
     """Parse Braze's ISO-8601 datetimes to an aware datetime (naive values are UTC)."""
-    m = _ENDING_AT.fullmatch(value)
-    if not m:
-        raise BadRequest(f"{name} must be an ISO 8601 datetime, got {value!r}")
-    year, month, day, hour, minute, second, offset = m.groups()
-    tz = timezone.utc
-    if offset and offset not in ("Z", "z"):
-        sign = -1 if offset[0] == "-" else 1
-        hours, _, minutes = offset[1:].partition(":")
-        if not minutes and len(hours) > 2:  # "+0530"
-            hours, minutes = hours[:2], hours[2:]
-        try:
-            tz = timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))
-        except ValueError as exc:
-            raise BadRequest(f"{name} has an invalid UTC offset: {value!r}") from exc
     try:
-        return datetime(
-            int(year),
-            int(month),
-            int(day),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            tzinfo=tz,
-        )
-    except ValueError as exc:
-        raise BadRequest(f"{name} must be a valid ISO 8601 datetime, got {value!r}") from exc
+        return parse_iso_datetime(value, name)
+    except InvalidTime as exc:
+        raise BadRequest(str(exc)) from exc
 
 
 def parse_ending_at(value: str) -> datetime:
