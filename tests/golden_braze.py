@@ -119,15 +119,23 @@ class GoldenBraze:
         with self._lock:
             self._counts[path] += 1
             used = self._counts[path]
-        reset = (int(time.time()) // period + 1) * period
-        return {
-            "X-RateLimit-Limit": str(limit),
-            "X-RateLimit-Remaining": str(max(limit - used, 0)),
-            "X-RateLimit-Reset": str(reset),
-        }
+        return rate_limit_headers(limit, used, period)
 
 
-def _handler_for(braze: GoldenBraze) -> type[QuietHandler]:
+def rate_limit_headers(limit: int, used: int, period: int) -> dict[str, str]:
+    """Braze's three rate-limit headers for a fixed window of ``period`` seconds."""
+    reset = (int(time.time()) // period + 1) * period
+    return {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(max(limit - used, 0)),
+        "X-RateLimit-Reset": str(reset),
+    }
+
+
+def handler_for(braze: Any) -> type[QuietHandler]:
+    """A request handler that asks ``braze.answer(path, query, authorization)`` for
+    (status, body, headers) and writes it as JSON."""
+
     class Handler(QuietHandler):
         def do_GET(self) -> None:
             url = urlsplit(self.path)
@@ -152,6 +160,6 @@ def serve_golden(case: GoldenCase, reading: str = "inclusive") -> Iterator[Golde
     if reading not in READINGS:
         raise ValueError(f"reading must be one of {READINGS}")
     braze = GoldenBraze(case, reading)
-    with serve_on_loopback(_handler_for(braze)) as url:
+    with serve_on_loopback(handler_for(braze)) as url:
         braze.url = url
         yield braze

@@ -25,16 +25,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from conftest import QuietHandler, serve_on_loopback
-from golden_braze import GOLDEN_KEY, READINGS, requested_days
+from conftest import serve_on_loopback
+from golden_braze import GOLDEN_KEY, READINGS, handler_for, rate_limit_headers, requested_days
 from golden_case import GOLDEN_DIR, day_of
 
 CASE_DIR = GOLDEN_DIR / "canvas"
@@ -232,31 +231,7 @@ class GoldenCanvasBraze:
         with self._lock:
             self._used += 1
             used = self._used
-        reset = (int(time.time()) // 3600 + 1) * 3600
-        return {
-            "X-RateLimit-Limit": str(DEFAULT_POOL_LIMIT),
-            "X-RateLimit-Remaining": str(max(DEFAULT_POOL_LIMIT - used, 0)),
-            "X-RateLimit-Reset": str(reset),
-        }
-
-
-def _handler_for(braze: GoldenCanvasBraze) -> type[QuietHandler]:
-    class Handler(QuietHandler):
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
-            status, body, headers = braze.answer(
-                url.path, url.query, self.headers.get("Authorization")
-            )
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-
-    return Handler
+        return rate_limit_headers(DEFAULT_POOL_LIMIT, used, 3600)
 
 
 @contextmanager
@@ -267,6 +242,6 @@ def serve_golden_canvas(
     if reading not in READINGS:
         raise ValueError(f"reading must be one of {READINGS}")
     braze = GoldenCanvasBraze(case, reading)
-    with serve_on_loopback(_handler_for(braze)) as url:
+    with serve_on_loopback(handler_for(braze)) as url:
         braze.url = url
         yield braze

@@ -31,6 +31,7 @@ import pytest
 import warehouses
 from braze_simulator import workspace_canvases
 from conftest import SIM_TODAY, TAP, expected_records, tap_config
+from contract import STREAM_NAMES
 from warehouse_catalogue import (
     CANVAS_SERIES_STREAMS,
     assert_ids_join,
@@ -454,23 +455,7 @@ def _demo(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
         )
 
 
-DEMO_TABLES = {
-    "send_analytics",
-    "send_message_analytics",
-    "campaign_analytics",
-    "campaign_message_analytics",
-    "campaigns",
-    "campaign_details",
-    "campaign_variations",
-    "canvases",
-    "canvas_details",
-    "canvas_variants",
-    "canvas_steps",
-    "canvas_analytics",
-    "canvas_variant_analytics",
-    "canvas_step_analytics",
-    "canvas_step_message_analytics",
-}
+DEMO_TABLES = STREAM_NAMES
 
 
 def _summary_section(stdout: str, title: str) -> str:

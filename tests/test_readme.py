@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import TAP
+from contract import STREAM_NAMES
 
 from tap_braze_sends import streams as stream_classes
 from tap_braze_sends.settings import parse_settings
@@ -85,28 +86,7 @@ def test_streams_table_matches_the_tap() -> None:
         for cls in vars(stream_classes).values()
         if isinstance(cls, type) and getattr(cls, "name", None) and hasattr(cls, "primary_keys")
     }
-    # The stream contract of issues 2, 9 and 10, written out by hand.
-    assert (
-        set(by_name)
-        == set(classes)
-        == {
-            "send_analytics",
-            "send_message_analytics",
-            "campaign_analytics",
-            "campaign_message_analytics",
-            "campaigns",
-            "campaign_details",
-            "campaign_variations",
-            "canvases",
-            "canvas_details",
-            "canvas_variants",
-            "canvas_steps",
-            "canvas_analytics",
-            "canvas_variant_analytics",
-            "canvas_step_analytics",
-            "canvas_step_message_analytics",
-        }
-    )
+    assert set(by_name) == set(classes) == STREAM_NAMES
     for name, cls in classes.items():
         _, endpoint, keys, one_record_per = by_name[name]
         if hasattr(cls, "endpoint"):
