@@ -91,10 +91,17 @@ class TapBrazeSends(ValidateConfigFirst):
         known = {t.name for t in STREAM_TYPES}
         validate_state(state, known_streams=known)
         ours, others, rest = split_unknown(state, known)
-        settings = self.settings
+        if self._settings is not None:  # None: --discover or --about without a valid config
+            self._prune(ours, self._settings)
+        super().load_state(ours)
+        # Kept as they are (the SDK would choke on a non-object), and in every STATE.
+        self.state.setdefault("bookmarks", {}).update(others)
+        self.state.update(rest)
+
+    def _prune(self, state: dict[str, Any], settings: Settings) -> None:
         today = dt.datetime.now(dt.timezone.utc).date()
         dropped = prune_expired_sends(
-            ours,
+            state,
             {(s.campaign_id, s.send_id) for s in settings.sends},
             lambda first: send_expired(first, today, settings.lookback_days),
         )
@@ -104,10 +111,6 @@ class TapBrazeSends(ValidateConfigFirst):
                 "more than 14 + lookback_days + 2 days ago)",
                 dropped,
             )
-        super().load_state(ours)
-        # Kept as they are (the SDK would choke on a non-object), and in every STATE.
-        self.state.setdefault("bookmarks", {}).update(others)
-        self.state.update(rest)
 
     # --- The run ----------------------------------------------------------------------------
 
