@@ -29,10 +29,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from conftest import serve_on_loopback
-from golden_braze import GOLDEN_KEY, READINGS, handler_for, rate_limit_headers, requested_days
+from golden_braze import (
+    GOLDEN_KEY,
+    READINGS,
+    BadRequest,
+    checked_answer,
+    handler_for,
+    rate_limit_headers,
+    requested_days,
+)
 from golden_case import GOLDEN_DIR
 from oracle_workspace import WORKSPACE_STREAMS
 
@@ -120,10 +127,6 @@ def load_workspace_case() -> WorkspaceCase:
     )
 
 
-class BadRequest(ValueError):
-    """A query Braze answers with 400; the message is the body's."""
-
-
 def _utc(raw: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
@@ -174,15 +177,7 @@ class GoldenWorkspaceBraze:
         if not known:
             return 404, {"message": "Not Found"}, {}
         headers = self._count(path in SMALL_POOL)
-        if authorization != f"Bearer {self.api_key}":
-            return 401, {"message": "Invalid API key"}, headers
-        params = dict(parse_qsl(query, keep_blank_values=True))
-        with self._lock:
-            self.requests.append((path, params))
-        try:
-            return 200, self._body(path, params), headers
-        except BadRequest as exc:
-            return 400, {"message": str(exc)}, headers
+        return checked_answer(self, path, query, authorization, headers)
 
     def _body(self, path: str, params: dict[str, str]) -> dict[str, Any]:
         if path in LISTINGS:

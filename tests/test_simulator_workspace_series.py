@@ -301,3 +301,19 @@ def test_the_same_seed_gives_the_same_numbers_another_seed_others() -> None:
     first = answers(3)
     assert answers(3) == first
     assert answers(4) != first
+
+
+def test_a_vanished_event_or_product_is_listed_but_its_series_answers_400() -> None:
+    ws = build_workspace(today=SIM_TODAY, seed=7)
+    ws.vanished_events.add("Search & Filter")
+    ws.vanished_products.add("Premium Plan")
+    with BrazeSimulator(ws) as sim:
+        assert "Search & Filter" in get(sim.url, "/events/list").json()["events"]
+        assert "Search & Filter" in [e["name"] for e in get(sim.url, "/events").json()["events"]]
+        assert "Premium Plan" in get(sim.url, "/purchases/product_list").json()["products"]
+        r = get(sim.url, "/events/data_series", event="Search & Filter", length=1)
+        assert r.status_code == 400
+        assert "Search & Filter" in r.json()["message"]
+        r = get(sim.url, "/purchases/quantity_series", product="Premium Plan", length=1)
+        assert r.status_code == 400
+        assert "Premium Plan" in r.json()["message"]

@@ -25,7 +25,12 @@ from braze_simulator.routing import (
 )
 from braze_simulator.workspace_bodies import event_entry, segment_details, segment_entry
 from braze_simulator.workspace_model import SimSegment
-from braze_simulator.workspace_series import events, find_segment, products, segments
+from braze_simulator.workspace_series import (
+    find_segment,
+    listed_events,
+    listed_products,
+    segments,
+)
 
 SEGMENTS_PAGE = 100
 EVENT_NAMES_PAGE = 250
@@ -84,7 +89,7 @@ def _prepare_event_names(request: RouteRequest) -> Answer:
 
     def answer() -> bytes:
         start = page * EVENT_NAMES_PAGE
-        names = [e.name for e in events(ws)][start : start + EVENT_NAMES_PAGE]
+        names = [e.name for e in listed_events(ws)][start : start + EVENT_NAMES_PAGE]
         return json_body({"message": "success", "events": names})
 
     return answer
@@ -112,7 +117,7 @@ def _prepare_events(request: RouteRequest) -> Answer:
     ws, base_url = request.workspace, request.base_url
 
     def answer() -> tuple[bytes, list[tuple[str, str]]]:
-        every = events(ws)
+        every = listed_events(ws)
         chosen = every[skip : skip + EVENTS_PAGE]
         body = json_body({"message": "success", "events": [event_entry(e) for e in chosen]})
         if skip + EVENTS_PAGE >= len(every):
@@ -128,7 +133,9 @@ def _prepare_products(request: RouteRequest) -> Answer:
     ws = request.workspace
 
     def answer() -> bytes:
-        names = [p.name for p in products(ws)][page * PRODUCTS_PAGE : (page + 1) * PRODUCTS_PAGE]
+        names = [p.name for p in listed_products(ws)][
+            page * PRODUCTS_PAGE : (page + 1) * PRODUCTS_PAGE
+        ]
         return json_body({"message": "success", "products": names})
 
     return answer

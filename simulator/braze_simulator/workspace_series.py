@@ -50,17 +50,27 @@ def segments(ws: Workspace) -> tuple[SimSegment, ...]:
     return workspace_segments(ws.n_segments, ws.seed, ws.series_epoch or ws.today)
 
 
-def events(ws: Workspace) -> tuple[SimEvent, ...]:
-    """The custom events that exist now, by name (deleted ones are gone)."""
+def listed_events(ws: Workspace) -> tuple[SimEvent, ...]:
+    """The custom events the listings show, by name (deleted ones are gone)."""
     live = [e for e in workspace_events(ws.n_events, ws.seed) if e.name not in ws.deleted_events]
     return tuple(sorted(live, key=lambda e: e.name))
 
 
-def products(ws: Workspace) -> tuple[SimProduct, ...]:
-    """The products that exist now, by name (deleted ones are gone)."""
+def events(ws: Workspace) -> tuple[SimEvent, ...]:
+    """The custom events that have a series now (vanished ones are still listed)."""
+    return tuple(e for e in listed_events(ws) if e.name not in ws.vanished_events)
+
+
+def listed_products(ws: Workspace) -> tuple[SimProduct, ...]:
+    """The products the listing shows, by name (deleted ones are gone)."""
     every = workspace_products(ws.n_products, ws.seed)
     live = [p for p in every if p.name not in ws.deleted_products]
     return tuple(sorted(live, key=lambda p: p.name))
+
+
+def products(ws: Workspace) -> tuple[SimProduct, ...]:
+    """The products that have a series now (vanished ones are still listed)."""
+    return tuple(p for p in listed_products(ws) if p.name not in ws.vanished_products)
 
 
 def find_app(ws: Workspace, app_id: str) -> SimApp | None:
