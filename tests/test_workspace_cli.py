@@ -12,9 +12,6 @@ golden case in test_golden_workspace.py), never from the tap.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -23,54 +20,19 @@ from typing import Any
 import pytest
 from braze_simulator import DEFAULT_KEY, BrazeSimulator, Workspace, build_workspace
 from braze_simulator.workspace_series import apps
-from conftest import SIM_TODAY, TAP, TapRun, canonical, run_tap, tap_log_lines
+from conftest import SIM_TODAY, TapRun, canonical, run_tap, tap_log_lines
 from contract import WORKSPACE_STREAM_NAMES, WORKSPACE_STREAMS
 from oracle_workspace import ALL, SERIES_STREAMS, partitions
 from oracle_workspace_sim import effective_config, expected_workspace_records
+from workspace_pending import PENDING, catalog
 
-
-def discovered_streams() -> set[str]:
-    config = {"api_key": "k", "api_url": "http://127.0.0.1:9", "start_date": "2026-03-01"}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "config.json"
-        path.write_text(json.dumps(config))
-        try:
-            proc = subprocess.run(
-                [TAP, "--config", str(path), "--discover"],
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
-            return {s["tap_stream_id"] for s in json.loads(proc.stdout)["streams"]}
-        except (OSError, ValueError, KeyError, subprocess.SubprocessError):
-            return set()
-
-
-pytestmark = pytest.mark.skipif(
-    not discovered_streams() >= WORKSPACE_STREAM_NAMES,
-    reason="pending: the tap does not discover issue 15's workspace streams yet",
-)
+pytestmark = PENDING
 
 DAILY = {s for s in WORKSPACE_STREAM_NAMES if "hourly" not in s}
 HOURLY = {s for s in WORKSPACE_STREAM_NAMES if "hourly" in s}
 TODAY = SIM_TODAY.isoformat()  # the simulator's clock: 2026-03-31 12:00 UTC
 AWKWARD_EVENTS = ['Rated "5 stars"', "Search & Filter", "checkout/complete", "50% off viewed"]
 AWKWARD_PRODUCTS = ["Gift Card €50", "T-Shirt (M/L)", '100% Cotton "Classic"']
-
-
-def catalog(
-    config: dict[str, Any], streams: set[str], deselect: dict[str, set[str]] | None = None
-) -> dict:
-    from catalogs import catalog_selecting  # imports the tap: only once the module runs
-
-    chosen = catalog_selecting(config, streams)
-    for stream in chosen["streams"]:
-        for entry in stream["metadata"]:
-            crumb = entry["breadcrumb"]
-            if len(crumb) == 2 and crumb[1] in (deselect or {}).get(stream["tap_stream_id"], set()):
-                entry["metadata"]["selected"] = False
-    return chosen
 
 
 @pytest.fixture
