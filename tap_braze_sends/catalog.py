@@ -17,9 +17,6 @@ from tap_braze_sends.flatten.canvas_details import (
 Row = dict[str, Any]
 RoleRows = dict[str, list[Row]]
 
-PAGE_SIZE = 100
-"""Braze's page size for /campaigns/list and /canvas/list: a shorter page is the last."""
-
 
 @dataclass(frozen=True)
 class CatalogFamily:

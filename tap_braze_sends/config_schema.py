@@ -170,7 +170,8 @@ CONFIG_SCHEMA: dict = th.PropertiesList(
         th.NumberType,
         default=DEFAULT_REQUEST_TIMEOUT,
         title="Request timeout",
-        description="Seconds to wait for a response before retrying.",
+        description="Seconds a whole response (its headers and its whole body) may take "
+        "before it is cut off and retried.",
     ),
     th.Property(
         "max_retries",

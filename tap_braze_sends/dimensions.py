@@ -1,6 +1,7 @@
 """Reading a catalogue: every list page, then the details of what changed since the last run.
 
-The list is read whole each run (ceil(N / 100) requests): it is how new campaigns and
+The list is read whole each run (ceil(N / 100) requests, one more when N is a multiple of
+the page size or under 100: paging.py): it is how new campaigns and
 Canvases are found, and each entry's ``last_edited`` tells whether its details changed. A
 details request goes out only for an item whose ``last_edited`` differs from the one its
 details were last read at (first run: every item), so a daily run on an unchanged workspace
@@ -17,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tap_braze_sends.bookmarks import Bookmarks
-from tap_braze_sends.catalog import PAGE_SIZE, CatalogFamily, list_entries
+from tap_braze_sends.catalog import CatalogFamily, list_entries
 from tap_braze_sends.discovery import CampaignFacts, facts_from_listing, with_details
 from tap_braze_sends.errors import BrazeFatalError
 from tap_braze_sends.fetch import Fetcher
+from tap_braze_sends.paging import read_all_pages
 from tap_braze_sends.prefetch import OrderedPrefetcher
 from tap_braze_sends.timestamps import parse_timestamp
 
@@ -42,9 +44,8 @@ def read_list(
     fetcher: Fetcher, family: CatalogFamily, *, include_archived: bool
 ) -> list[tuple[Mapping[str, Any], list[dict[str, Any]], dt.datetime]]:
     """Every page of the list: (raw entry, its rows, time extracted) per item, in order."""
-    out: list[tuple[Mapping[str, Any], list[dict[str, Any]], dt.datetime]] = []
-    page = 0
-    while True:
+
+    def fetch_page(page: int) -> list[tuple[Mapping[str, Any], list[dict[str, Any]], Any]]:
         params = {"page": page, "include_archived": str(include_archived).lower()}
         fetched = fetcher.get_json(
             family.list_path,
@@ -54,12 +55,21 @@ def read_list(
             parse=lambda body: (list_entries(body, family), family.list_rows(body)),
         )
         entries, rows = fetched.body
-        out.extend(
+        return [
             (entry, [row], fetched.extracted_at) for entry, row in zip(entries, rows, strict=True)
+        ]
+
+    items, dropped = read_all_pages(
+        fetch_page, lambda item: str(item[0]["id"]), endpoint=family.list_path
+    )
+    if dropped:
+        logger.warning(
+            "%s listed %d %s twice; each is read once",
+            family.list_path,
+            dropped,
+            "item" if dropped == 1 else "items",
         )
-        if len(entries) < PAGE_SIZE:
-            return out
-        page += 1
+    return items
 
 
 def read_catalog(

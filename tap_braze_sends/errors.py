@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from http import HTTPStatus
 
 import msgspec
-import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 PERMISSIONS = {
@@ -105,15 +104,26 @@ def fatal_error_for(
     return BrazeFatalError(text + said, status)
 
 
-def braze_message(response: requests.Response) -> str:
+def redirect_error(status: int, *, location: str, path: str, api_url: str) -> BrazeFatalError:
+    """A 3xx: never followed, since the API key would go along to wherever it points."""
+    where = f"to {location}" if location else "without a Location"
+    return BrazeFatalError(
+        f"api_url={api_url} answered {status} for {path}, redirecting {where}. The tap does "
+        "not follow redirects (the API key would go along): set api_url to the REST endpoint "
+        "of your Braze instance itself, e.g. https://rest.iad-01.braze.com.",
+        status,
+    )
+
+
+def braze_message(content: bytes) -> str:
     """Braze's own words from an error body (``message`` and ``errors``), or its text."""
     try:
-        body = msgspec.json.decode(response.content)
-    except msgspec.DecodeError:
-        return response.text[:300]
+        body = msgspec.json.decode(content)
+    except (msgspec.DecodeError, RecursionError):
+        return content[:300].decode("utf-8", "replace")
     if isinstance(body, dict):
         parts = [str(body.get("message") or "")]
         if body.get("errors"):
             parts.append(str(body["errors"]))
-        return " ".join(p for p in parts if p)
+        return " ".join(p for p in parts if p)[:300]
     return str(body)[:300]

@@ -1,14 +1,18 @@
 """The one place for a request to Braze: auth, pacing, what a status means, retries, the body.
 
-Every worker thread calls :meth:`Fetcher.get_json`. Retries use python-backoff's exponential
-wait generator with full jitter, but the waits happen on the run's ``stop`` event, so a run
-told to stop (a signal, an error elsewhere) never sleeps out a backoff or a rate-limit wait.
+Every worker thread calls :meth:`Fetcher.get_json`. Retries wait python-backoff's exponential
+steps of ``retry_initial_wait``, each jittered between the step and twice it (a floor that
+grows), and a 429 holds its whole pool (pacing.py); every retry and 429 counts against
+``max_retries``, and a request's rate-limit waits together against ``max_rate_limit_wait``.
+The waits happen on the run's ``stop`` event, so a run told to stop (a signal, an error
+elsewhere) never sleeps out a backoff or a rate-limit wait.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -17,11 +21,11 @@ from http import HTTPStatus
 from typing import Any
 
 import backoff
-import msgspec
 import requests
 from requests.adapters import HTTPAdapter
 from requests.utils import resolve_proxies
 
+from tap_braze_sends.body import BodyError, decode_json, read_body
 from tap_braze_sends.errors import (
     BrazeFatalError,
     BrazeGaveUp,
@@ -29,15 +33,15 @@ from tap_braze_sends.errors import (
     BrazeTransientError,
     braze_message,
     fatal_error_for,
+    redirect_error,
 )
-from tap_braze_sends.pacing import (
-    AcquireCancelled,
-    RateBudget,
-    RateBudgetExceeded,
+from tap_braze_sends.pacing import AcquireCancelled, Budgets, RateBudget, RateBudgetExceeded
+from tap_braze_sends.progress import Progress
+from tap_braze_sends.rate_limits import (
+    RateLimitHeaders,
     read_rate_limit_headers,
     seconds_until_reset,
 )
-from tap_braze_sends.progress import Progress
 from tap_braze_sends.redaction import redact
 from tap_braze_sends.settings import Settings
 
@@ -54,28 +58,11 @@ _TRANSIENT_EXCEPTIONS = (
 )
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Fetched:
     body: Any
     extracted_at: dt.datetime
     """When the response arrived: its records' ``time_extracted``."""
-
-
-class Budgets:
-    """The rate budget of each Braze pool, shared by every worker and endpoint of the run."""
-
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._pools: dict[str, RateBudget] = {}
-
-    def __getitem__(self, pool: str) -> RateBudget:
-        with self._lock:
-            if pool not in self._pools:
-                self._pools[pool] = RateBudget(pool, clock=self._clock)
-            return self._pools[pool]
 
 
 class Fetcher:
@@ -130,7 +117,7 @@ class Fetcher:
                 "Accept": "application/json",
             },
         ).prepare()
-        waits = backoff.expo(factor=settings.retry_initial_wait, max_value=MAX_BACKOFF_SECONDS)
+        waits = backoff.expo(factor=settings.retry_initial_wait, max_value=MAX_BACKOFF_SECONDS / 2)
         next(waits)  # the generator's priming value
         budget = self.budgets[pool]
         attempt = 0
@@ -142,8 +129,8 @@ class Fetcher:
             try:
                 return self._attempt(request, path, budget, who, parse, still_needed)
             except _RateLimited as exc:
-                # Not an attempt: the pool's budget holds every worker until the reset.
-                attempt -= 1
+                # The pool's budget holds every worker (the next acquire waits on the stop
+                # event); the pool logged the hold once.
                 now = time.monotonic()
                 rate_limited_since = rate_limited_since or now
                 if now - rate_limited_since + exc.wait > settings.max_rate_limit_wait:
@@ -152,11 +139,12 @@ class Fetcher:
                         f"still rate limited after waiting max_rate_limit_wait="
                         f"{settings.max_rate_limit_wait:.0f} s; last: {exc}",
                     ) from None
-                logger.warning(
-                    "Braze rate limit (429) for %s: waiting %.1f s for the budget to reset",
-                    brief,
-                    exc.wait,
-                )
+                if attempt > settings.max_retries:
+                    raise self._gave_up(
+                        where,
+                        f"rate limited on each of {attempt} attempts "
+                        f"(max_retries={settings.max_retries}); last: {exc}",
+                    ) from None
             except (RateBudgetExceeded, _WaitTooLong) as exc:
                 raise self._gave_up(where, str(exc)) from None
             except AcquireCancelled:
@@ -169,7 +157,8 @@ class Fetcher:
                         f"(max_retries={settings.max_retries}); last cause: {cause}"
                     )
                     raise BrazeGaveUp(msg) from None
-                wait = backoff.full_jitter(next(waits))
+                step = next(waits)
+                wait = random.uniform(step, 2 * step)
                 self.progress.count_retry()
                 logger.warning(
                     "Retrying %s in %.1f s after attempt %d of %d: %s",
@@ -197,61 +186,77 @@ class Fetcher:
             budget.release(None)
             return None
         headers = None
+        hold: float | None = None
+        deadline = time.monotonic() + settings.request_timeout
         try:
             response = self.session.send(
                 request,
                 timeout=settings.request_timeout,
                 allow_redirects=False,
                 proxies=self._proxies_for(request),
+                stream=True,  # read_body cuts off a body that trickles past the deadline
             )
             headers = read_rate_limit_headers(response.headers)
+            if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
+                hold = self._on_rate_limited(headers, path, budget)
         except requests.exceptions.SSLError as exc:
             raise self._tls_error(exc) from None
         finally:
-            budget.release(headers)
+            budget.release(headers, rate_limited=hold is not None)
         self.progress.count_request()
         status = response.status_code
-        if status == HTTPStatus.TOO_MANY_REQUESTS:
-            self._on_rate_limited(response, path, budget)
+        if HTTPStatus.MULTIPLE_CHOICES <= status < HTTPStatus.BAD_REQUEST:
+            response.close()
+            location = redact(response.headers.get("Location") or "", settings.api_key)
+            raise redirect_error(status, location=location, path=path, api_url=settings.api_url)
+        try:
+            content = read_body(response, deadline)
+            body = None if status >= HTTPStatus.MULTIPLE_CHOICES else decode_json(content)
+        except BodyError as exc:
+            raise BrazeTransientError(f"{exc} from {path}") from None
+        if hold is not None:
+            raise _RateLimited(f"HTTP 429 from {path}; the pool holds {hold:.1f} s", hold)
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            message = redact(braze_message(response), settings.api_key)
+            message = redact(braze_message(content), settings.api_key)
             raise BrazeTransientError(f"HTTP {status} from {path}: {message}")
         if status >= HTTPStatus.MULTIPLE_CHOICES:
             raise fatal_error_for(
                 status,
-                braze_message=redact(braze_message(response), settings.api_key),
+                braze_message=redact(braze_message(content), settings.api_key),
                 path=path,
                 api_url=settings.api_url,
                 where=who,
             )
-        try:
-            body = msgspec.json.decode(response.content)
-        except msgspec.DecodeError as exc:
-            msg = f"invalid JSON body from {path} ({len(response.content)} bytes): {exc}"
-            raise BrazeTransientError(msg) from None
         try:
             result = parse(body)
         except ValueError as exc:
             raise BrazeTransientError(f"unexpected body from {path}: {exc}") from None
         return Fetched(result, dt.datetime.now(dt.timezone.utc))
 
-    def _on_rate_limited(
-        self, response: requests.Response, path: str, budget: RateBudget
-    ) -> None:
+    def _on_rate_limited(self, headers: RateLimitHeaders, path: str, budget: RateBudget) -> float:
+        """A 429: hold the pool (at least 1 s, growing) and return how long, or raise if the
+        server asks for longer than max_rate_limit_wait."""
         self.progress.count_rate_limited()
-        wait = seconds_until_reset(read_rate_limit_headers(response.headers), time.time())
-        if wait is None:
-            msg = f"HTTP 429 from {path} without Retry-After or X-RateLimit-Reset"
-            raise BrazeTransientError(msg)
+        asked = seconds_until_reset(headers, time.time())
         limit = self.settings.max_rate_limit_wait
-        if wait > limit:
+        if asked is not None and asked > limit:
             raise _WaitTooLong(
-                f"HTTP 429 from {path} asks to wait {wait:.0f} s, longer than "
+                f"HTTP 429 from {path} asks to wait {asked:.0f} s, longer than "
                 f"max_rate_limit_wait={limit:.0f} s"
             )
-        # Every worker of the pool holds; the next acquire() waits on the stop event.
-        budget.block_for(wait)
-        raise _RateLimited(f"HTTP 429 from {path}; waiting {wait:.1f} s", wait)
+        hold, began = budget.hold_for_429(asked)
+        if began:
+            logger.info(
+                "Braze %s rate limit: HTTP 429 from %s; every request to this pool waits "
+                "%.1f s (%s)",
+                budget.name,
+                path,
+                hold,
+                "as Braze asked"
+                if asked is not None and asked >= hold
+                else "at least 1 s, doubling with each 429 in a row",
+            )
+        return hold
 
     def _gave_up(self, where: str, why: str) -> BrazeGaveUp:
         return BrazeGaveUp(
@@ -273,9 +278,7 @@ class Fetcher:
         # Every request goes to the one api_url host, so the proxy environment (HTTPS_PROXY,
         # NO_PROXY, ...) is resolved once; requests would re-read it on every send.
         if self._proxies is None:
-            self._proxies = resolve_proxies(
-                request, self.session.proxies, self.session.trust_env
-            )
+            self._proxies = resolve_proxies(request, self.session.proxies, self.session.trust_env)
         return self._proxies
 
 

@@ -1,32 +1,32 @@
 """One place that decides how long to wait before the next request to a Braze rate-limit pool.
 
-Braze reports its budget on every response (``X-RateLimit-Limit``, ``-Remaining``, ``-Reset``
-in UTC epoch seconds). A :class:`RateBudget` is shared by every thread and stream that calls the
-same pool, so concurrent workers pace together: when the requests already in flight would
-spend what is left, new ones wait for the reset instead of drawing 429s. A reset is never
-taken on trust: after it, one request probes the new window before the others follow.
+Braze reports its budget on every response (rate_limits.py reads it). A :class:`RateBudget`
+is shared by every thread and stream that calls the same pool, so concurrent workers pace
+together: when the requests already in flight would spend what is left, new ones wait for
+the reset instead of drawing 429s. A reset is never taken on trust: after it, one request
+probes the new window before the others follow. A 429 holds the whole pool, at least a
+second and doubling while 429s come in a row, and one request probes before the others.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
+
+from tap_braze_sends.rate_limits import (
+    CLOCK_SLACK_SECONDS,
+    RESET_ROUNDING_SECONDS,
+    RateLimitHeaders,
+    hold_after_429,
+)
 
 logger = logging.getLogger("tap_braze_sends.pacing")
 
 RESERVE_FRACTION = 0.02
 """Share of the pool kept unspent, for other clients of the same workspace (rounded down: a
 budget under 50 requests is spent whole, where a reserve of one would waste a tenth or more)."""
-
-_CLOCK_SLACK_SECONDS = 0.25
-"""Added to a reset time: Braze's clock and ours may disagree by a fraction of a second."""
-
-_RESET_ROUNDING_SECONDS = 1.0
-"""The reset comes in whole seconds, so the window may really end up to this much later."""
 
 _MAX_RESET_LAG_SECONDS = 60.0
 """Cap on the learned delay between a reported reset and the window really resetting."""
@@ -40,74 +40,11 @@ def reserve_for(limit: int | None) -> int:
     return int((limit or 0) * RESERVE_FRACTION)
 
 
-@dataclass(frozen=True)
-class RateLimitHeaders:
-    limit: int | None
-    remaining: int | None
-    reset_epoch: float | None
-    retry_after: float | None
-
-
-def _lookup(headers: Mapping[str, str], name: str) -> str | None:
-    # requests gives a CaseInsensitiveDict, but any mapping may come here; over HTTP/2 the
-    # names arrive lower-case, and proxies may change the case again.
-    value = headers.get(name)
-    if value is not None:
-        return value
-    wanted = name.lower()
-    for key, candidate in headers.items():
-        if key.lower() == wanted:
-            return candidate
-    return None
-
-
-def _number(headers: Mapping[str, str], name: str) -> float | None:
-    raw = _lookup(headers, name)
-    if raw is None:
-        return None
-    try:
-        value = float(str(raw).strip())
-    except ValueError:
-        return None
-    # "nan", "inf" and negative counts are garbage, not a budget.
-    return value if math.isfinite(value) and value >= 0 else None
-
-
-def read_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitHeaders:
-    """Parse the rate-limit headers of a response; absent or garbled ones are ``None``."""
-    limit = _number(headers, "X-RateLimit-Limit")
-    remaining = _number(headers, "X-RateLimit-Remaining")
-    return RateLimitHeaders(
-        limit=None if limit is None else int(limit),
-        remaining=None if remaining is None else int(remaining),
-        reset_epoch=_number(headers, "X-RateLimit-Reset"),
-        retry_after=_number(headers, "Retry-After"),
-    )
-
-
-def seconds_until_reset(headers: RateLimitHeaders, now: float) -> float | None:
-    """How long a 429 asks us to wait: ``Retry-After``, else until the reset, else unknown.
-
-    A 429 naming a reset that has already passed means the window resets late (the reset
-    is rounded to whole seconds): wait until a second after it, so the next try is not a
-    second 429 of the same window.
-    """
-    if headers.retry_after is not None:
-        return headers.retry_after
-    if headers.reset_epoch is None:
-        return None
-    if headers.reset_epoch > now:
-        return headers.reset_epoch - now + _CLOCK_SLACK_SECONDS
-    return max(0.0, headers.reset_epoch + _RESET_ROUNDING_SECONDS - now) + _CLOCK_SLACK_SECONDS
-
-
 class RateBudgetExceeded(Exception):
     """The pool's budget is spent and its reset is further away than the caller may wait."""
 
     def __init__(self, what: str, wait: float, max_wait: float) -> None:
-        super().__init__(
-            f"{what} {wait:.0f} s, longer than max_rate_limit_wait={max_wait:.0f} s"
-        )
+        super().__init__(f"{what} {wait:.0f} s, longer than max_rate_limit_wait={max_wait:.0f} s")
         self.wait = wait
         self.max_wait = max_wait
 
@@ -142,12 +79,15 @@ class RateBudget:
         self._limit: int | None = None
         self._remaining: int | None = None  # None: unknown, probe it
         self._reset_epoch: float | None = None
-        self._reset_lag = _CLOCK_SLACK_SECONDS  # after a reported reset, until we probe
+        self._reset_lag = CLOCK_SLACK_SECONDS  # after a reported reset, until we probe
         self._blocked_until = 0.0
         self._in_flight = 0
         self._probe_sent_at: float | None = None  # a probe is out, alone, since then
         self._heard = False  # a response (with or without rate-limit headers) came back
         self._paced = False  # a response reported the remaining budget
+        self._limited_in_a_row = 0  # 429s since the last answer that was not one
+        self._probe_after_429 = False  # once the hold ends, one request goes alone
+        self._announced_until = 0.0  # the end of the last wait logged
         self.waits = 0
         self.waited_seconds = 0.0
 
@@ -161,6 +101,8 @@ class RateBudget:
         budget."""
         if now < self._blocked_until:
             return self._blocked_until - now, False
+        if self._probe_after_429:
+            return (0.0, True) if self._in_flight == 0 else (None, False)
         if self._remaining is None:
             if self._heard and not self._paced:
                 return 0.0, False  # a server that never reports a budget is not paced
@@ -221,9 +163,12 @@ class RateBudget:
                 self.waits += 1
                 self.waited_seconds += wait
                 remaining, limit = self._remaining, self._limit
-            if after_429:
-                logger.info("Braze %s rate limit: holding %.1f s after a 429", self.name, wait)
-            else:
+                # One line per wait of the pool, not one per worker waiting in it (a 429's
+                # hold was announced when it began).
+                announce = not after_429 and now + wait > self._announced_until + 1.0
+                if announce:
+                    self._announced_until = now + wait
+            if announce:
                 logger.info(
                     "Braze %s rate budget nearly spent (remaining=%s, limit=%s): waiting %.1f s "
                     "for its reset",
@@ -245,14 +190,19 @@ class RateBudget:
             f"left{kept}); it resets in"
         )
 
-    def release(self, headers: RateLimitHeaders | None) -> None:
-        """A request finished; learn the budget its response reported (``None``: no response)."""
+    def release(self, headers: RateLimitHeaders | None, *, rate_limited: bool = False) -> None:
+        """A request finished; learn the budget its response reported (``None``: no response).
+
+        ``rate_limited``: it was a 429, whose hold :meth:`hold_for_429` has set."""
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
             self._lock.notify_all()
             probe_sent_at, self._probe_sent_at = self._probe_sent_at, None
             if headers is None:
                 return
+            if not rate_limited:
+                self._limited_in_a_row = 0
+                self._probe_after_429 = False
             self._heard = True
             if headers.remaining is None:
                 return
@@ -277,9 +227,7 @@ class RateBudget:
             self._remaining = min(current, remaining)
         # An older window's late response tells nothing about the current one.
 
-    def _learn_from_probe(
-        self, remaining: int, reset_epoch: float | None, sent_at: float
-    ) -> None:
+    def _learn_from_probe(self, remaining: int, reset_epoch: float | None, sent_at: float) -> None:
         # The probe went alone, after every earlier response was back: what it reports is
         # the budget now, whatever the order of the reset times.
         self._remaining = remaining
@@ -289,12 +237,40 @@ class RateBudget:
             # Sent after the reset it names, yet that window is still spent: this server's
             # windows end later than they say, by up to the whole second the rounding hides
             # (or more, if its clock is behind ours). Probe that much later from now on.
-            late = max(self._clock() - reset_epoch, _RESET_ROUNDING_SECONDS)
+            late = max(self._clock() - reset_epoch, RESET_ROUNDING_SECONDS)
             self._reset_lag = min(
-                _MAX_RESET_LAG_SECONDS, max(2 * self._reset_lag, late + _CLOCK_SLACK_SECONDS)
+                _MAX_RESET_LAG_SECONDS, max(2 * self._reset_lag, late + CLOCK_SLACK_SECONDS)
             )
 
-    def block_for(self, seconds: float) -> None:
-        """A 429: hold every worker of this pool for ``seconds``."""
+    def hold_for_429(self, asked: float | None) -> tuple[float, bool]:
+        """A 429 (``asked``: the wait its headers name, if any): hold every worker of the pool.
+
+        The hold is at least 1 s, doubling with each 429 in a row (rate_limits.hold_after_429);
+        the 429s of requests already in flight when it began join it, without doubling it.
+        Once it ends, one request probes alone before the others follow. Returns (seconds
+        from now until the hold ends, whether this 429 began it).
+        """
         with self._lock:
-            self._blocked_until = max(self._blocked_until, self._clock() + seconds)
+            now = self._clock()
+            began = now >= self._blocked_until
+            if began:
+                self._limited_in_a_row += 1
+            hold = hold_after_429(asked, self._limited_in_a_row)
+            self._blocked_until = max(self._blocked_until, now + hold)
+            self._probe_after_429 = True
+            return self._blocked_until - now, began
+
+
+class Budgets:
+    """The rate budget of each Braze pool, shared by every worker and endpoint of the run."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._pools: dict[str, RateBudget] = {}
+
+    def __getitem__(self, pool: str) -> RateBudget:
+        with self._lock:
+            if pool not in self._pools:
+                self._pools[pool] = RateBudget(pool, clock=self._clock)
+            return self._pools[pool]

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tap_braze_sends.keys import SendKey, id_problem
+from tap_braze_sends.setting_values import shown
 
 MAX_REPORTED = 10
 """Bad rows named in the error; the rest are counted (a wrong file has thousands)."""
@@ -141,7 +142,7 @@ def _send_key(values: dict[str, object], line: str) -> SendKey | str:
         if value is None:
             faults.append(f"missing {name}")
         elif not isinstance(value, str):
-            faults.append(f"{name} must be text, got {value!r}")
+            faults.append(f"{name} must be text, got {shown(value, 40)}")
         elif not value.strip():
             faults.append(f"empty {name}")
         elif problem := id_problem(value.strip()):

@@ -258,7 +258,7 @@ def test_a_signal_mid_rate_limit_wait_stops_at_once_after_the_state_of_finished_
     config = tap_config(sim, api_url=front, max_rate_limit_wait=900, max_parallel_requests=4)
     tap = live_taps(config, tmp_path)
     tap.wait_until(
-        lambda: any("waiting 60.0 s" in line for line in tap.stderr), "the 429's 60 s wait"
+        lambda: any("waits 60.0 s" in line for line in tap.stderr), "the 429's 60 s wait"
     )
     tap.wait_until(
         lambda: any(covers_finished(s, finished, config["end_date"]) for s in tap.states()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
 import time
@@ -11,17 +12,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
 
-from tap_braze_sends.pacing import (
-    RateBudget,
-    RateBudgetExceeded,
+from tap_braze_sends.pacing import RateBudget, RateBudgetExceeded, reserve_for
+from tap_braze_sends.rate_limits import (
     RateLimitHeaders,
+    hold_after_429,
     read_rate_limit_headers,
-    reserve_for,
     seconds_until_reset,
 )
 
 T0 = 1_800_000_000.0
-SLACK = 0.25  # pacing._CLOCK_SLACK_SECONDS: waits end a quarter second after Braze's reset
+SLACK = 0.25  # rate_limits.CLOCK_SLACK_SECONDS: waits end a quarter second after Braze's reset
 
 
 class FakeClock:
@@ -81,7 +81,11 @@ def test_garbled_headers_are_none_not_a_crash(garbage: str) -> None:
         "X-RateLimit-Reset": garbage,
         "Retry-After": garbage,
     }
-    assert read_rate_limit_headers(raw) == RateLimitHeaders(None, None, None, None)
+    parsed = read_rate_limit_headers(raw)
+    # An HTTP-date is garbage as a count, but Retry-After's second form.
+    when = dt.datetime(2026, 10, 21, 7, 28, tzinfo=dt.timezone.utc).timestamp()
+    retry_at = when if garbage.endswith("GMT") else None
+    assert parsed == RateLimitHeaders(None, None, None, None, retry_at_epoch=retry_at)
 
 
 def test_missing_headers_are_none_and_whitespace_and_decimals_are_read() -> None:
@@ -100,6 +104,17 @@ def test_429_wait_prefers_retry_after_then_reset_then_unknown() -> None:
     assert seconds_until_reset(RateLimitHeaders(10, 0, T0 + 30, 4.0), T0) == 4.0
     assert seconds_until_reset(RateLimitHeaders(10, 0, T0 + 30, None), T0) == 30 + SLACK
     assert seconds_until_reset(RateLimitHeaders(10, 0, None, None), T0) is None
+
+
+def test_retry_after_as_an_http_date_is_a_time_to_wait_for() -> None:
+    when = dt.datetime(2015, 10, 21, 7, 28, tzinfo=dt.timezone.utc).timestamp()
+    parsed = read_rate_limit_headers({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    assert parsed.retry_at_epoch == when
+    assert parsed.retry_after is None
+    assert seconds_until_reset(parsed, when - 12) == pytest.approx(12)
+    assert seconds_until_reset(parsed, when + 5) == 0.0  # past: the pool's hold floor applies
+    assert read_rate_limit_headers({"Retry-After": "Wed, 21 Oct 2015 07:28:00"}).retry_at_epoch
+    assert read_rate_limit_headers({"Retry-After": "soon"}).retry_at_epoch is None
 
 
 def test_a_429_after_the_reset_it_names_waits_a_whole_second_past_it() -> None:
@@ -236,18 +251,47 @@ def test_out_of_order_responses_of_one_window_keep_the_lowest_remaining() -> Non
     assert budget.try_acquire() == pytest.approx(9 + SLACK)  # 2 <= 2: wait for the reset
 
 
-def test_block_for_holds_every_caller_after_a_429() -> None:
+def test_a_429_holds_every_caller_then_one_probe_goes_alone() -> None:
     clock = FakeClock()
     budget = budget_with(clock, limit=1000, remaining=900, reset=T0 + 3600)
-    budget.block_for(7)
     budget.acquire()
+    budget.acquire()  # two in flight; both draw a 429
+    assert budget.hold_for_429(7) == (pytest.approx(7), True)
+    budget.release(headers(None, None, None), rate_limited=True)
+    assert budget.hold_for_429(3) == (pytest.approx(7), False)  # joins; never shortens
+    budget.release(headers(None, None, None), rate_limited=True)
+    budget.acquire()  # the probe, after the hold
     assert clock.sleeps == [pytest.approx(7)]
-    budget.acquire()  # the block is over
-    assert clock.sleeps == [pytest.approx(7)]
-    budget.block_for(2)
-    budget.block_for(1)  # a shorter block never shortens a longer one
+    assert budget.try_acquire() is None  # the others wait for the probe's answer
+    budget.release(headers(1000, 890, T0 + 3600))
+    assert budget.try_acquire() == 0.0  # it came back fine: everyone goes again
+    assert budget.try_acquire() == 0.0
+
+
+@pytest.mark.parametrize("asked", [None, 0.0, 0.3])
+def test_429s_in_a_row_hold_the_pool_at_least_1_2_4_8_s_whatever_the_server_asks(
+    asked: float | None,
+) -> None:
+    clock = FakeClock()
+    budget = RateBudget("test", clock=clock, sleep=clock.sleep)
+    holds = []
+    for _ in range(4):
+        budget.acquire()
+        hold, began = budget.hold_for_429(asked)
+        assert began
+        budget.release(headers(None, None, None), rate_limited=True)
+        holds.append(hold)
+    assert holds == [pytest.approx(s) for s in (1, 2, 4, 8)]
+    budget.acquire()  # the fourth hold, then an answer that is not a 429
+    budget.release(headers(None, None, None))
     budget.acquire()
-    assert clock.sleeps[-1] == pytest.approx(2)
+    assert budget.hold_for_429(asked)[0] == pytest.approx(1)  # the floor starts over
+    assert clock.sleeps == [pytest.approx(s) for s in (1, 2, 4, 8)]
+
+
+def test_the_hold_floor_stops_doubling_at_a_minute_but_a_longer_ask_is_obeyed() -> None:
+    assert [hold_after_429(0, n) for n in (1, 2, 6, 7, 30)] == [1, 2, 32, 60, 60]
+    assert hold_after_429(300, 1) == 300
 
 
 def test_a_wait_longer_than_max_wait_raises_instead_of_sleeping() -> None:

@@ -23,7 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tap_braze_sends.pacing import RateBudget, RateLimitHeaders, seconds_until_reset
+from tap_braze_sends.pacing import RateBudget
+from tap_braze_sends.rate_limits import RateLimitHeaders, seconds_until_reset
 
 T0 = 1_800_000_000
 MAX_ONE_WAY_SECONDS = 0.1  # network and server time each way; a round trip is at most 0.2 s
@@ -144,11 +145,12 @@ def drive(
             at(clock.now + rng.uniform(0.005, MAX_ONE_WAY_SECONDS), "reply", worker)
         else:
             status, headers = replies.pop(worker)
-            budget.release(headers)
             if status == 429:
                 wait = seconds_until_reset(headers, clock.now)
                 assert wait is not None
-                budget.block_for(wait)
+                budget.hold_for_429(wait)
+            budget.release(headers, rate_limited=status == 429)
+            if status == 429:
                 at(clock.now, "ask", worker)  # the same request again
             else:
                 done += 1

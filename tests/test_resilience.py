@@ -59,9 +59,9 @@ RETRY_LINE = re.compile(
     r"Retrying (?P<partition>campaign_id='[^']+'(?: send_id='[^']+')?) \((?P<path>/\w+/data_series)"
     r"\) in (?P<wait>\d+\.\d) s after attempt (?P<attempt>\d+) of (?P<tries>\d+): (?P<reason>.+)"
 )
-RATE_LIMIT_LINE = re.compile(
-    r"Braze rate limit \(429\) for (?P<partition>campaign_id='[^']+'(?: send_id='[^']+')?) "
-    r"\((?P<path>/\w+/data_series)\): waiting (?P<wait>\d+\.\d) s"
+HOLD_LINE = re.compile(
+    r"Braze (?P<pool>\w+) rate limit: HTTP 429 from (?P<path>/\w+/data_series); every request "
+    r"to this pool waits (?P<wait>\d+\.\d) s \((?P<why>[^)]+)\)"
 )
 BUDGET_WAIT_LINE = re.compile(r"rate budget nearly spent \(remaining=\d+, limit=3\): waiting")
 
@@ -170,14 +170,14 @@ def test_each_fault_kind_is_retried_to_the_same_records_and_state(
         f"campaign_id='{s['campaign_id']}' send_id='{s['send_id']}'" for s in config["sends"]
     ] + [f"campaign_id='{c}'" for c in config["campaign_ids"]]
     if kind.startswith("429"):
-        waits = [m.groupdict() for m in RATE_LIMIT_LINE.finditer(run.stderr)]
-        assert len(waits) == 2 * clean_requests
-        if kind == "429_retry_after":
-            assert {float(w["wait"]) for w in waits} == {RATE_LIMIT_SECONDS}
-        else:
-            # The reset 0.1 s ahead, plus half a second of clock slack (if the reply came
-            # after that reset: a whole second past it, plus the slack).
-            assert all(0.0 <= float(w["wait"]) <= 1.5 for w in waits)
+        # One line per hold of the pool (the 429s of requests in flight join it), each at
+        # least a second though Braze asked for a tenth: no answer makes the tap hammer.
+        holds = [m.groupdict() for m in HOLD_LINE.finditer(run.stderr)]
+        assert 1 <= len(holds) <= 2 * clean_requests
+        assert {h["path"] for h in holds} == {path}
+        assert all(float(h["wait"]) >= 1.0 for h in holds)
+        if parallel == 1:  # each request's two 429s: a hold of 1 s, then of 2 s
+            assert [float(h["wait"]) for h in holds] == [1.0, 2.0] * clean_requests
         assert not tap_lines_with(run, "Retrying")  # a 429 with a known wait is not a failure
     else:
         retries = [m.groupdict() for m in RETRY_LINE.finditer(run.stderr)]
@@ -303,16 +303,20 @@ def test_chaos_run_with_a_fifth_of_requests_failing_gives_the_clean_records(
     }
     assert_same_output(chaos, clean)
     faults = sum(stats["faults"].values())
+    limited = sum(n for kind, n in stats["faults"].items() if kind.startswith("429"))
     retries = len(RETRY_LINE.findall(chaos.stderr))
-    waits = len(RATE_LIMIT_LINE.findall(chaos.stderr))
+    holds = len(HOLD_LINE.findall(chaos.stderr))
     print(
         f"chaos: {clean_requests} clean requests; faulty run {stats['requests']} requests, "
-        f"{faults} faults {stats['faults']}, {retries} retries + {waits} rate-limit waits"
+        f"{faults} faults {stats['faults']}, {retries} retries + {holds} pool holds for "
+        f"{limited} 429s"
     )
-    # About a fifth failed, every kind showed up, and each fault was met by one retry or wait.
+    # About a fifth failed, every kind showed up, and each fault was met by one retry, or a
+    # hold of its pool (which the 429s of requests in flight join).
     assert 0.12 * stats["requests"] < faults < 0.3 * stats["requests"]
     assert set(stats["faults"]) == set(FAULT_KINDS)
-    assert retries + waits == faults
+    assert retries == faults - limited
+    assert 1 <= holds <= limited
     assert stats["requests"] == clean_requests + faults
 
 
@@ -349,16 +353,21 @@ def test_a_429_with_lower_case_headers_waits_for_the_reset_it_names(
     clean_runs: dict[str, tuple[TapRun, int]], tmp_path: Path
 ) -> None:
     clean, clean_requests = clean_runs["campaigns"]
-    plan = FaultPlan(first_n=1, kinds=("429",), rate_limit_seconds=RATE_LIMIT_SECONDS)
+    # A reset further ahead than the pool's 1 s floor, so the hold shows where it came from.
+    plan = FaultPlan(first_n=1, kinds=("429",), rate_limit_seconds=2.0)
     with BrazeSimulator(workspace(), faults=plan, lowercase_headers=True) as sim:
-        run = run_tap(endpoint_config(sim, "campaigns"), tmp_path, check=False)
+        run = run_tap(
+            endpoint_config(sim, "campaigns", max_parallel_requests=1), tmp_path, check=False
+        )
         stats = sim.stats()
 
     assert_same_output(run, clean)
     assert stats["by_status"] == {429: clean_requests, 200: clean_requests}
-    # The wait came from x-ratelimit-reset, not from a blind backoff.
-    assert len(RATE_LIMIT_LINE.findall(run.stderr)) == clean_requests
-    assert "without Retry-After or X-RateLimit-Reset" not in run.stderr
+    # The wait came from x-ratelimit-reset (2 s ahead), not from the floor.
+    holds = [m.groupdict() for m in HOLD_LINE.finditer(run.stderr)]
+    assert len(holds) == clean_requests
+    assert all(h["why"] == "as Braze asked" for h in holds)
+    assert all(1.5 <= float(h["wait"]) <= 3.5 for h in holds)
     assert not tap_lines_with(run, "Retrying")
 
 
@@ -406,7 +415,7 @@ def bare_429_url() -> Iterator[str]:
 EMPTY_SERIES = b'{"data": [], "message": "success"}'
 
 
-def test_a_429_without_any_hint_is_retried_with_backoff(
+def test_a_429_without_any_hint_holds_its_pool_a_second(
     bare_429_url: str, tmp_path: Path
 ) -> None:
     with BrazeSimulator(workspace()) as sim:
@@ -414,10 +423,12 @@ def test_a_429_without_any_hint_is_retried_with_backoff(
     run = run_tap(config, tmp_path, check=False)
 
     assert run.returncode == 0, run.stderr[-3000:]
-    (retry,) = [m.groupdict() for m in RETRY_LINE.finditer(run.stderr)]
-    assert retry["partition"] == "campaign_id='camp-0001'"
-    assert retry["attempt"] == "1"
-    assert "HTTP 429 from /campaigns/data_series without Retry-After or X-RateLimit-Reset" in (
-        retry["reason"]
-    )
+    (hold,) = [m.groupdict() for m in HOLD_LINE.finditer(run.stderr)]
+    assert hold == {
+        "pool": "campaign_analytics",
+        "path": "/campaigns/data_series",
+        "wait": "1.0",
+        "why": "at least 1 s, doubling with each 429 in a row",
+    }
+    assert not tap_lines_with(run, "Retrying")
     assert bookmarks(run, "campaign_analytics") == {("camp-0001",): "2026-03-31"}

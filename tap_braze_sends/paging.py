@@ -1,0 +1,66 @@
+"""The one bounded pager for Braze's ``page``-numbered lists: every listing reads through it.
+
+A server that ignores ``page`` (answering the same full page for ever) or never runs out must
+not turn into an endless stream of requests: a page whose ids were all seen on earlier pages,
+or a listing past :data:`MAX_PAGES`, stops the run with an error naming the endpoint. The
+listing ends on an empty page or on one shorter than page 0: the page size Braze used, not
+the 100 its documentation gives (a page of 50 must not end a listing of 250 silently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from tap_braze_sends.errors import BrazeError
+
+Item = TypeVar("Item")
+
+MAX_PAGES = 2_000
+"""200,000 items at Braze's 100 a page: far beyond any workspace's campaigns or Canvases."""
+
+
+class ListingError(BrazeError):
+    """A list endpoint answered in a way that would never end; the run stops."""
+
+
+def read_all_pages(
+    fetch_page: Callable[[int], Sequence[Item]],
+    item_id: Callable[[Item], str],
+    *,
+    endpoint: str,
+    max_pages: int = MAX_PAGES,
+) -> tuple[list[Item], int]:
+    """Every item of the listing, each id once (the first copy wins), and how many copies
+    were dropped. ``fetch_page(n)`` returns page ``n`` (from 0)."""
+    items: list[Item] = []
+    seen: set[str] = set()
+    dropped = 0
+    page_size = 0
+    for page in range(max_pages):
+        entries = fetch_page(page)
+        if not entries:
+            return items, dropped
+        ids = [item_id(entry) for entry in entries]
+        if page and seen.issuperset(ids):
+            msg = (
+                f"{endpoint} page {page} holds only items of earlier pages (the server seems "
+                f"to ignore 'page'); stopped after {page + 1} requests with {len(items)} "
+                "items. Check api_url, or a proxy between the tap and Braze."
+            )
+            raise ListingError(msg)
+        for entry, entry_id in zip(entries, ids, strict=True):
+            if entry_id in seen:
+                dropped += 1
+            else:
+                seen.add(entry_id)
+                items.append(entry)
+        page_size = page_size or len(entries)
+        if len(entries) < page_size:
+            return items, dropped
+    msg = (
+        f"{endpoint} still had full pages after {max_pages} pages ({len(items)} items); "
+        "stopped there rather than request for ever. Check api_url, or a proxy between the "
+        "tap and Braze."
+    )
+    raise ListingError(msg)
