@@ -16,6 +16,9 @@ goal holds; a missed goal never fails the run (timings are not tests), only a cr
   250-day backfill; wall time against the floor under a 10-per-5-s budget; a Canvas backfill's
   requests per Canvas and records per second. Counted in the simulator's request log.
 
+- state, ids (hostile.py): STATE bytes per configured partition with a rolling sends_file;
+  50,000 campaign_ids validated, and 100,000 against them.
+
 The markdown table at the end is the one the README includes.
 """
 
@@ -30,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness import FULL, SMALL, Row, Sizes, markdown
+from hostile import bench_ids, bench_state
 from request_counts import bench_budget, bench_canvas, bench_requests
 from throughput import bench_cpu, bench_latency, bench_memory
 
@@ -40,6 +44,8 @@ BENCHES: dict[str, Callable[[Path, Sizes], list[Row]]] = {
     "requests": lambda workdir, sizes: bench_requests(workdir, sizes.request_campaigns),
     "budget": lambda workdir, sizes: bench_budget(workdir, sizes.budget_campaigns),
     "canvas": lambda workdir, sizes: bench_canvas(workdir, sizes.canvases),
+    "state": bench_state,
+    "ids": bench_ids,
 }
 
 

@@ -102,9 +102,10 @@ def prune_expired_sends(
 ) -> int:
     """Drop the entries of sends no longer configured whose analytics have expired.
 
-    ``expired(first_data_day)`` says whether a send's data is gone for good. A rolling
-    ``sends_file`` would otherwise leave every send it ever held in the state for ever. A
-    configured send, or one that never returned data, is kept. Returns the entries dropped.
+    ``expired(first_data_day)`` says whether a send's data is gone for good (for a send that
+    never returned data, from the last day read for it). A rolling ``sends_file`` would
+    otherwise leave every send it ever held in the state for ever. A configured send is
+    kept. Returns the entries dropped.
     """
     dropped = 0
     for entry in (state.get("bookmarks") or {}).values():
@@ -114,7 +115,12 @@ def prune_expired_sends(
         kept = []
         for partition in partitions:
             context = partition.get("context") if isinstance(partition, dict) else None
-            first = _day(partition.get("first_data_day")) if context else None
+            # A send that never returned data ages from the last day read for it.
+            first = (
+                _day(partition.get("first_data_day") or partition.get("replication_key_value"))
+                if context
+                else None
+            )
             if (
                 isinstance(context, dict)
                 and set(context) == _SEND_CONTEXT

@@ -340,14 +340,16 @@ def test_unknown_state_entries_are_kept_and_expired_unconfigured_sends_dropped(
         return out
 
     expired_gone = entry("old", "gone", long_ago)
+    never_old = entry("old", "never-old", None)  # no data; last read long ago: dropped
+    never_recent = {**entry("old", "never-recent", None), "replication_key_value": recent}
     kept = [
         entry("old", "recent", recent),  # within 14 + lookback + 2 days: kept
-        entry("old", "never", None),  # never returned data: kept
+        never_recent,  # never returned data, read recently: kept
         {**entry(configured["campaign_id"], configured["send_id"], long_ago)},
     ]
     state = {
         "bookmarks": {
-            "send_analytics": {"partitions": [expired_gone, *kept]},
+            "send_analytics": {"partitions": [expired_gone, never_old, *kept]},
             "someone_elses": 1,
             "another": [],
         },
@@ -360,7 +362,8 @@ def test_unknown_state_entries_are_kept_and_expired_unconfigured_sends_dropped(
     assert final["tool"] == {"x": 1}
     contexts = [p["context"] for p in final["bookmarks"]["send_analytics"]["partitions"]]
     assert {"campaign_id": "old", "send_id": "gone"} not in contexts
+    assert {"campaign_id": "old", "send_id": "never-old"} not in contexts
     for entry_kept in kept:
         assert entry_kept["context"] in contexts
     infos = [line.message for line in tap_log_lines(run.stderr, "INFO")]
-    assert any("Dropped 1 expired sends no longer configured" in m for m in infos)
+    assert any("Dropped 2 expired sends no longer configured" in m for m in infos)
