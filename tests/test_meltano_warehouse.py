@@ -55,7 +55,6 @@ EXTRACTOR = "tap-braze-sends"
 RUN_LOCK = ROOT / ".meltano" / ".run.lock"
 # Run 1 stops short of today; Braze then restates the last days and run 2 reaches today.
 FIRST_END = SIM_TODAY - dt.timedelta(days=3)
-DECIMAL_SETTINGS = frozenset({"request_timeout", "retry_initial_wait", "max_rate_limit_wait"})
 
 
 # --- fixtures --------------------------------------------------------------------------------
@@ -133,16 +132,8 @@ def _same(expected: Any, loaded: Any) -> bool:
 
 
 def _tap_env(config: dict[str, Any]) -> dict[str, str]:
-    """The tap's config as Meltano env vars, the way a deployment passes it.
-
-    Decimal settings are left out: Meltano 4.4.1 turns such an env var into a Decimal it then
-    cannot write (README, "Known issue"); the dev environment in meltano.yml sets them.
-    """
-    return {
-        f"TAP_BRAZE_SENDS_{k.upper()}": _env_value(v)
-        for k, v in config.items()
-        if k not in DECIMAL_SETTINGS
-    }
+    """The tap's config as Meltano env vars, the way a deployment passes it."""
+    return {f"TAP_BRAZE_SENDS_{k.upper()}": _env_value(v) for k, v in config.items()}
 
 
 def _pipeline_env(warehouse: Warehouse, config: dict[str, Any]) -> dict[str, str]:
@@ -400,7 +391,12 @@ SNOWFLAKE_TYPES = {
     # MeltanoLabs' target maps date-time to TIMESTAMP_NTZ: the instant in UTC, without zone.
     warehouses.TIMESTAMP: {"TIMESTAMP_NTZ", "TIMESTAMP_TZ", "TIMESTAMP_LTZ"},
     warehouses.INTEGER: {
-        "NUMBER", "DECIMAL", "NUMBER(38, 0)", "DECIMAL(38, 0)", "INTEGER", "BIGINT"
+        "NUMBER",
+        "DECIMAL",
+        "NUMBER(38, 0)",
+        "DECIMAL(38, 0)",
+        "INTEGER",
+        "BIGINT",
     },
     warehouses.NUMBER: {"FLOAT", "DOUBLE", "NUMBER", "DECIMAL"},
     warehouses.BOOLEAN: {"BOOLEAN"},
