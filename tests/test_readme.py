@@ -88,7 +88,7 @@ def test_streams_table_matches_the_tap() -> None:
     }
     assert set(by_name) == set(classes) == STREAM_NAMES
     for name, cls in classes.items():
-        _, endpoint, keys, one_record_per = by_name[name]
+        _, endpoint, keys, _bare_run, one_record_per = by_name[name]
         if hasattr(cls, "endpoint"):
             assert endpoint == cls.endpoint.path, name
         else:
