@@ -51,7 +51,7 @@ PARTITION_VARS = tuple(
 # The Meltano log lines worth showing a person; everything goes to the log file.
 _SHOW = re.compile(
     r"partitions done|partitions to sync|No data for|Loading \d+ rows|\[(error|warning)|"
-    r"Discovery:|listed, details read|Run completed|Block run completed|Installing|Installed"
+    r"Discovery:| listed|Run total|Run completed|Block run completed|Installing|Installed"
 )
 _HIDE = re.compile(r"METRIC|Force option")
 _LOG_PREFIX = re.compile(r"^\S+Z \[(\w+)\s*\] ")

@@ -170,7 +170,7 @@ class Fetcher:
                     )
                     raise BrazeGaveUp(msg) from None
                 wait = backoff.full_jitter(next(waits))
-                self.progress.count_retry()
+                self.progress.count_retry(path)
                 logger.warning(
                     "Retrying %s in %.1f s after attempt %d of %d: %s",
                     brief,
@@ -209,7 +209,7 @@ class Fetcher:
             raise self._tls_error(exc) from None
         finally:
             budget.release(headers)
-        self.progress.count_request()
+        self.progress.count_request(path)
         status = response.status_code
         if status == HTTPStatus.TOO_MANY_REQUESTS:
             self._on_rate_limited(response, path, budget)
@@ -238,7 +238,7 @@ class Fetcher:
     def _on_rate_limited(
         self, response: requests.Response, path: str, budget: RateBudget
     ) -> None:
-        self.progress.count_rate_limited()
+        self.progress.count_rate_limited(path)
         wait = seconds_until_reset(read_rate_limit_headers(response.headers), time.time())
         if wait is None:
             msg = f"HTTP 429 from {path} without Retry-After or X-RateLimit-Reset"
