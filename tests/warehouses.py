@@ -68,9 +68,10 @@ class PostgresWarehouse:
         NUMBER: {"numeric", "double precision"},
         BOOLEAN: {"boolean"},
         OBJECT: {"jsonb", "json"},
-        # Arrays are PostgreSQL arrays (information_schema's udt_name): text[] and jsonb[].
+        # Lists of strings are PostgreSQL arrays (information_schema's udt_name: text[]);
+        # lists of objects are one jsonb value each, which every tool reads (not jsonb[]).
         TEXTS: {"_text", "_varchar"},
-        OBJECTS: {"_jsonb", "jsonb"},
+        OBJECTS: {"jsonb"},
         STRING: {"text", "character varying"},
     }
 
