@@ -108,9 +108,9 @@ class PostgresWarehouse:
 class DuckDBWarehouse:
     loader = "target-duckdb"
     types = {
-        # target-duckdb (jwills, pipelinewise-style) maps only `format: date-time`, so a
-        # `format: date` column is VARCHAR holding ISO dates (the values are checked exactly).
-        DATE: {"VARCHAR"},
+        # target-duckdb 0.8.0 maps only `format: date-time`; the project's wrapper
+        # (loaders/target-duckdb-headerless) gives `format: date` a DATE column.
+        DATE: {"DATE"},
         TIMESTAMP: {"TIMESTAMP", "TIMESTAMP WITH TIME ZONE"},
         INTEGER: {"HUGEINT", "BIGINT", "INTEGER"},
         NUMBER: {"DOUBLE"},
