@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import TAP
+from conftest import TAP, tap_config
 from contract import STREAM_NAMES
 
 from tap_braze_sends import streams as stream_classes
@@ -133,3 +133,31 @@ def test_readme_documents_what_users_ask() -> None:
     scale = section("Scale")
     for fact in ("--state-id-suffix", "250,000", "50,000", "max_parallel_requests", "Dagster"):
         assert fact in scale, fact
+
+
+def test_cli_example_runs_as_written_twice(simulator: Any, tmp_path: Path) -> None:
+    """The Sample config section's shell lines, as written, on a first run (no state.json yet)
+    and a second one that reads the state the first one kept."""
+    block = re.search(r"```sh\n(.*?)```", section("Sample config"), re.S)
+    assert block, "no sh block under Sample config"
+    script = block.group(1)
+    assert "--state state.json" in script
+    (tmp_path / "config.json").write_text(json.dumps(tap_config(simulator)))
+    env = {"PATH": f"{Path(TAP).parent}:/usr/bin:/bin"}
+    for attempt in (1, 2):
+        proc = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert proc.returncode == 0, f"run {attempt}:\n{proc.stderr[-3000:]}"
+        state = json.loads((tmp_path / "state.json").read_text())
+        assert state["bookmarks"], f"run {attempt} kept no bookmarks"
+        records = [
+            line for line in (tmp_path / "out.jsonl").read_text().splitlines() if '"RECORD"' in line
+        ]
+        assert records, f"run {attempt} wrote no records"
