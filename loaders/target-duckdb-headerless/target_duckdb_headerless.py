@@ -69,9 +69,7 @@ def with_date_columns(column_type: Callable[[dict], str]) -> Callable[[dict], st
     """The target's column type, except DATE for a string of `format: date`."""
 
     def column_type_with_dates(schema_property: dict) -> str:
-        if schema_property.get("format") == "date" and "string" in schema_property.get(
-            "type", ()
-        ):
+        if schema_property.get("format") == "date" and "string" in schema_property.get("type", ()):
             return "date"
         return column_type(schema_property)
 
