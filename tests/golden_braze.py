@@ -122,6 +122,27 @@ class GoldenBraze:
         return rate_limit_headers(limit, used, period)
 
 
+def checked_answer(
+    braze: Any,
+    path: str,
+    query: str,
+    authorization: str | None,
+    headers: dict[str, str],
+) -> tuple[int, dict, dict]:
+    """A golden server's answer once the path is known: 401 for another key, else the request
+    is logged in ``braze.requests`` and ``braze._body(path, params)`` answers it (a
+    BadRequest is a 400)."""
+    if authorization != f"Bearer {braze.api_key}":
+        return 401, {"message": "Invalid API key"}, headers
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    with braze._lock:
+        braze.requests.append((path, params))
+    try:
+        return 200, braze._body(path, params), headers
+    except BadRequest as exc:
+        return 400, {"message": str(exc)}, headers
+
+
 def rate_limit_headers(limit: int, used: int, period: int) -> dict[str, str]:
     """Braze's three rate-limit headers for a fixed window of ``period`` seconds."""
     reset = (int(time.time()) // period + 1) * period

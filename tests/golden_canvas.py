@@ -30,10 +30,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from conftest import serve_on_loopback
-from golden_braze import GOLDEN_KEY, READINGS, handler_for, rate_limit_headers, requested_days
+from golden_braze import (
+    GOLDEN_KEY,
+    READINGS,
+    BadRequest,
+    checked_answer,
+    handler_for,
+    rate_limit_headers,
+    requested_days,
+)
 from golden_case import GOLDEN_DIR, day_of
 
 CASE_DIR = GOLDEN_DIR / "canvas"
@@ -94,7 +101,8 @@ class CanvasCase:
         """The golden analytics records of the days in ``[first, last]``."""
         return {
             stream: [
-                r for r in self.expected[stream]
+                r
+                for r in self.expected[stream]
                 if first <= dt.date.fromisoformat(r["time"]) <= last
             ]
             for stream in ANALYTICS_STREAMS
@@ -119,10 +127,6 @@ def load_canvas_case() -> CanvasCase:
         series={cid: _read_json(braze / "series" / f"{cid}.json") for cid in ids},
         expected={s: _read_jsonl(CASE_DIR / "expected" / f"{s}.jsonl") for s in CANVAS_STREAMS},
     )
-
-
-class BadRequest(ValueError):
-    """A query Braze answers with 400; the message is the body's."""
 
 
 def _flag(params: dict[str, str], name: str) -> bool:
@@ -197,15 +201,7 @@ class GoldenCanvasBraze:
         if path not in (LIST_PATH, DETAILS_PATH, SERIES_PATH):
             return 404, {"message": "Not Found"}, {}
         headers = self._count()
-        if authorization != f"Bearer {self.api_key}":
-            return 401, {"message": "Invalid API key"}, headers
-        params = dict(parse_qsl(query, keep_blank_values=True))
-        with self._lock:
-            self.requests.append((path, params))
-        try:
-            return 200, self._body(path, params), headers
-        except BadRequest as exc:
-            return 400, {"message": str(exc)}, headers
+        return checked_answer(self, path, query, authorization, headers)
 
     def _body(self, path: str, params: dict[str, str]) -> dict[str, Any]:
         if path == LIST_PATH:
@@ -222,9 +218,7 @@ class GoldenCanvasBraze:
         flags = {name for name in FLAGS if _flag(params, name)}
         held = self.case.series[canvas_id]
         live = self.case.live_step_ids(canvas_id)
-        days = [
-            shaped_day(d, flags, live) for d in held["stats"] if first <= day_of(d) <= last
-        ]
+        days = [shaped_day(d, flags, live) for d in held["stats"] if first <= day_of(d) <= last]
         return {"data": {"name": held["name"], "stats": days}, "message": "success"}
 
     def _count(self) -> dict[str, str]:

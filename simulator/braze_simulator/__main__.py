@@ -31,6 +31,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sends", type=int, default=3, help="number of API-campaign sends")
     p.add_argument("--campaigns", type=int, default=2, help="number of campaigns")
     p.add_argument("--canvases", type=int, default=5, help="number of Canvases")
+    p.add_argument("--apps", type=int, default=3, help="number of apps")
+    p.add_argument("--segments", type=int, default=4, help="number of segments")
+    p.add_argument("--events", type=int, default=7, help="number of custom events")
+    p.add_argument("--products", type=int, default=5, help="number of products")
     p.add_argument(
         "--catalog-mix",
         action="store_true",
@@ -79,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         mix=CATALOG_MIX if args.catalog_mix else None,
         n_canvases=args.canvases,
+        n_apps=args.apps,
+        n_segments=args.segments,
+        n_events=args.events,
+        n_products=args.products,
     )
     kinds = tuple(k for k in args.fault_kinds.split(",") if k)
     simulator = BrazeSimulator(
@@ -98,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"BRAZE_SIMULATOR_URL={url}", flush=True)
     print(
         f"braze-simulator: {len(workspace.sends)} sends, {len(workspace.campaigns)} campaigns, "
-        f"{workspace.n_canvases} Canvases, "
+        f"{workspace.n_canvases} Canvases, {workspace.n_apps} apps, "
+        f"{workspace.n_segments} segments, {workspace.n_events} custom events, "
+        f"{workspace.n_products} products, "
         f"today={workspace.today}, seed={workspace.seed}, key={DEFAULT_KEY}; Ctrl-C to stop",
         file=sys.stderr,
         flush=True,

@@ -139,13 +139,19 @@ def build_workspace(
     seed: int = 0,
     mix: CampaignMix | None = None,
     n_canvases: int = 5,
+    n_apps: int = 3,
+    n_segments: int = 4,
+    n_events: int = 7,
+    n_products: int = 5,
 ) -> Workspace:
     """A reproducible workspace; `today` defaults to the real UTC date.
 
     The first two campaigns are fixed (camp-0001, camp-0002: live, every quirk between them).
     Without `mix` every other campaign is live too; with one (e.g. CATALOG_MIX) they are
     archived, drafts or dormant in those shares. Canvases are derived from (n_canvases, today,
-    seed) by canvas_data; the first five are fixed ones covering every Canvas feature.
+    seed) by canvas_data; the first five are fixed ones covering every Canvas feature. Apps,
+    segments, custom events and products are derived likewise (workspace_model); the first
+    4 segments, 7 events and 5 products are fixed ones with every awkward case.
     """
     today = today or datetime.now(timezone.utc).date()
     mix = mix or CampaignMix()
@@ -175,4 +181,9 @@ def build_workspace(
         seed=seed,
         n_canvases=n_canvases,
         canvas_epoch=today,
+        n_apps=n_apps,
+        n_segments=n_segments,
+        n_events=n_events,
+        n_products=n_products,
+        series_epoch=today,
     )

@@ -59,6 +59,21 @@ class Workspace:
     canvas_epoch: date | None = None
     # Edits made "in the dashboard" between runs, by Canvas id, applied over the derived ones.
     canvas_edits: dict[str, CanvasEdit] = field(default_factory=dict)
+    # The workspace series (workspace_model, workspace_series): how many apps, segments, custom
+    # events and products; the hour of `today` that is "now" (UTC; later hours have no data);
+    # the day segment dates count back from (None: `today`); events and products deleted in the
+    # dashboard (gone from the listings, and their series answer 400); "vanished" ones are still
+    # listed but their series answer 400, as if deleted between a run's listing and its series.
+    n_apps: int = 3
+    n_segments: int = 4
+    n_events: int = 7
+    n_products: int = 5
+    clock_hour: int = 12
+    series_epoch: date | None = None
+    deleted_events: set[str] = field(default_factory=set)
+    deleted_products: set[str] = field(default_factory=set)
+    vanished_events: set[str] = field(default_factory=set)
+    vanished_products: set[str] = field(default_factory=set)
     # (revision, today at the time of restate()): a restated day keeps its new numbers even
     # after the clock moves on, as real restatements do.
     _restatements: list[tuple[int, date]] = field(

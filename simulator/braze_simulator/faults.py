@@ -61,9 +61,9 @@ class FaultPlan:
 
 
 def _targets(request_key: str, ids: tuple[str, ...]) -> bool:
-    query = request_key.partition("?")[2]
-    values = {pair.partition("=")[2] for pair in query.split("&")}
-    return any(i in values for i in ids)
+    # Match "=value&" rather than split on "&": event and product names may contain "&".
+    query = request_key.partition("?")[2] + "&"
+    return any(f"={i}&" in query for i in ids)
 
 
 def request_key(path: str, params: list[tuple[str, str]]) -> str:

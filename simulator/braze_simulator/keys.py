@@ -6,7 +6,29 @@ CAMPAIGN_PERMISSIONS = frozenset(
     {"sends.data_series", "campaigns.data_series", "campaigns.list", "campaigns.details"}
 )
 CANVAS_PERMISSIONS = frozenset({"canvas.list", "canvas.details", "canvas.data_series"})
-ALL_PERMISSIONS = CAMPAIGN_PERMISSIONS | CANVAS_PERMISSIONS
+KPI_PERMISSIONS = frozenset(
+    {
+        "kpi.dau.data_series",
+        "kpi.mau.data_series",
+        "kpi.new_users.data_series",
+        "kpi.uninstalls.data_series",
+    }
+)
+WORKSPACE_PERMISSIONS = KPI_PERMISSIONS | frozenset(
+    {
+        "segments.list",
+        "segments.details",
+        "segments.data_series",
+        "sessions.data_series",
+        "events.list",
+        "events.get",
+        "events.data_series",
+        "purchases.product_list",
+        "purchases.quantity_series",
+        "purchases.revenue_series",
+    }
+)
+ALL_PERMISSIONS = CAMPAIGN_PERMISSIONS | CANVAS_PERMISSIONS | WORKSPACE_PERMISSIONS
 
 DEFAULT_KEY = "sim-secret-key"
 SENDS_ONLY_KEY = "sim-sends-only"
@@ -27,7 +49,11 @@ KEY_LACKING: dict[str, str] = {
     "canvas.list": KEY_WITHOUT_CANVAS_LIST,
     "canvas.details": KEY_WITHOUT_CANVAS_DETAILS,
     "canvas.data_series": KEY_WITHOUT_CANVAS_DATA_SERIES,
+    # e.g. "sim-no-kpi-new-users-data-series" for a key without "kpi.new_users.data_series".
+    **{p: "sim-no-" + p.replace(".", "-").replace("_", "-") for p in sorted(WORKSPACE_PERMISSIONS)},
 }
+# A key for the workspace series alone: what a team that reads only its KPIs would create.
+WORKSPACE_ONLY_KEY = "sim-workspace-only"
 
 
 def keys_lacking_one(full_permissions: frozenset[str]) -> dict[str, set[str]]:
@@ -39,5 +65,6 @@ KEYS: dict[str, set[str]] = {
     DEFAULT_KEY: set(ALL_PERMISSIONS),
     SENDS_ONLY_KEY: {"sends.data_series"},
     CAMPAIGNS_ONLY_KEY: {"campaigns.data_series"},
+    WORKSPACE_ONLY_KEY: set(WORKSPACE_PERMISSIONS),
     **keys_lacking_one(ALL_PERMISSIONS),
 }

@@ -57,3 +57,36 @@ def day_range(end: date, length: int, semantics: str) -> tuple[date, date]:
     if semantics == "inclusive":
         return end - timedelta(days=length - 1), end
     return end - timedelta(days=length), end - timedelta(days=1)
+
+
+UNITS = ("day", "hour")
+
+
+def parse_unit(params: dict[str, str]) -> str:
+    """`unit`: "day" (the default) or "hour"."""
+    value = params.get("unit") or "day"
+    if value not in UNITS:
+        raise BadRequest(f"unit must be either 'day' or 'hour', got {value!r}")
+    return value
+
+
+def end_hour(params: dict[str, str], now: datetime) -> datetime:
+    """The UTC hour (its start) of `ending_at` (the simulator's current hour when absent)."""
+    raw = params.get("ending_at")
+    if raw is None:
+        return now
+    try:
+        moment = parse_ending_at(raw).astimezone(timezone.utc)
+    except OverflowError as exc:
+        raise BadRequest(f"ending_at is out of range: {raw!r}") from exc
+    if moment.date() < date(2, 1, 1):
+        raise BadRequest(f"ending_at is out of range: {raw!r}")
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def hour_range(end: datetime, length: int, semantics: str) -> tuple[datetime, datetime]:
+    """Which hours a series covers: as for days, `ending_at`'s own hour counts or not."""
+    hour = timedelta(hours=1)
+    if semantics == "inclusive":
+        return end - (length - 1) * hour, end
+    return end - length * hour, end - hour

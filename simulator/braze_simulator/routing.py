@@ -21,6 +21,9 @@ __all__ = ["BadRequest", "Reply", "Route", "RouteRequest", "json_body"]
 # The rate-limit pools Braze documents: most endpoints share the default one.
 DEFAULT_POOL = "default"
 CAMPAIGN_SERIES_POOL = "campaigns.data_series"
+# /events/list, /events, /purchases/product_list and (by Braze's rendered pages) the two
+# purchase series: 1,000 requests an hour between them.
+EVENTS_POOL = "events"
 
 
 @dataclass
@@ -38,10 +41,12 @@ class RouteRequest:
     workspace: Workspace
     params: dict[str, str]
     day_semantics: str
+    base_url: str = ""
+    """The server's own URL, for answers that point at a next page (the `Link` header)."""
 
 
-Answer = Callable[[], bytes]
-"""Builds the 200 body; called after validation and latency."""
+Answer = Callable[[], "bytes | tuple[bytes, list[tuple[str, str]]]"]
+"""Builds the 200 body (and any headers of its own); called after validation and latency."""
 
 
 # Bodies that parse as JSON but are not what the endpoint promises ("bad_shape" fault).

@@ -25,6 +25,7 @@ from braze_simulator.query import DAY_SEMANTICS, BadRequest
 from braze_simulator.routing import (
     CAMPAIGN_SERIES_POOL,
     DEFAULT_POOL,
+    EVENTS_POOL,
     Reply,
     Route,
     RouteRequest,
@@ -32,6 +33,7 @@ from braze_simulator.routing import (
     json_body,
 )
 from braze_simulator.series_routes import CAMPAIGNS_PATH, SENDS_PATH, SERIES_ROUTES
+from braze_simulator.workspace_routes import WORKSPACE_ROUTES
 
 __all__ = [
     "CAMPAIGNS_PATH",
@@ -44,11 +46,17 @@ __all__ = [
 ]
 
 # Every endpoint the simulator answers: path -> Route. Endpoint families add their table here.
-ROUTES: dict[str, Route] = {**SERIES_ROUTES, **CATALOG_ROUTES, **CANVAS_ROUTES}
+ROUTES: dict[str, Route] = {
+    **SERIES_ROUTES,
+    **CATALOG_ROUTES,
+    **CANVAS_ROUTES,
+    **WORKSPACE_ROUTES,
+}
 PERMISSIONS = {path: route.permission for path, route in ROUTES.items()}
 # Braze's documented budgets: the default pool (sends) and "export campaign analytics".
 DEFAULT_SENDS_LIMIT = (250_000, 3600.0)
 DEFAULT_CAMPAIGNS_LIMIT = (50_000, 60.0)
+DEFAULT_EVENTS_LIMIT = (1_000, 3600.0)
 # Query parameters that could carry a credential; never recorded in the request log.
 _SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "authorization", "token"})
 _SERVER_ERRORS = {
@@ -70,11 +78,13 @@ class BrazeSimulator:
         faults: FaultPlan | None = None,
         sends_rate_limit: RateLimit | None = None,
         campaigns_rate_limit: RateLimit | None = None,
+        events_rate_limit: RateLimit | None = None,
         lowercase_headers: bool = False,
         port: int = 0,
     ) -> None:
         """`sends_rate_limit` is Braze's default pool (every route but the campaign series);
-        `campaigns_rate_limit` is the campaign series' own."""
+        `campaigns_rate_limit` is the campaign series' own; `events_rate_limit` is the small
+        pool of the event and product listings and the purchase series."""
         if day_semantics not in DAY_SEMANTICS:
             raise ValueError(f"day_semantics must be one of {DAY_SEMANTICS}")
         self.workspace = workspace
@@ -85,6 +95,7 @@ class BrazeSimulator:
         self.pools: dict[str, RateLimit] = {
             DEFAULT_POOL: sends_rate_limit or RateLimit(*DEFAULT_SENDS_LIMIT),
             CAMPAIGN_SERIES_POOL: campaigns_rate_limit or RateLimit(*DEFAULT_CAMPAIGNS_LIMIT),
+            EVENTS_POOL: events_rate_limit or RateLimit(*DEFAULT_EVENTS_LIMIT),
         }
         self.routes: dict[str, Route] = dict(ROUTES)
         self.lowercase_headers = lowercase_headers
@@ -288,14 +299,18 @@ class BrazeSimulator:
     def _answer(
         self, route: Route, params: dict[str, str], limit_headers: list[tuple[str, str]]
     ) -> Reply:
-        request = RouteRequest(self.workspace, params, self.day_semantics)
+        request = RouteRequest(self.workspace, params, self.day_semantics, self.url)
         try:
             answer = route.prepare(request)
         except BadRequest as exc:
             return Reply(400, json_body({"message": str(exc)}), limit_headers)
         if self.latency_ms:
             time.sleep(self.latency_ms / 1000)
-        return Reply(200, answer(), limit_headers)
+        answered = answer()
+        if isinstance(answered, tuple):
+            body, own_headers = answered
+            return Reply(200, body, [*limit_headers, *own_headers])
+        return Reply(200, answered, limit_headers)
 
     # connection bookkeeping for the handler
 
