@@ -161,3 +161,25 @@ def test_cli_example_runs_as_written_twice(simulator: Any, tmp_path: Path) -> No
             line for line in (tmp_path / "out.jsonl").read_text().splitlines() if '"RECORD"' in line
         ]
         assert records, f"run {attempt} wrote no records"
+
+
+def test_troubleshooting_quotes_what_the_tap_prints() -> None:
+    """Each message the Troubleshooting table quotes is in the package's source (its fixed
+    parts: `...` and `<...>` stand for what varies), so the table cannot drift from the tap."""
+    source = "\n".join(
+        path.read_text() for path in (ROOT / "tap_braze_sends").rglob("*.py")
+    ).replace("\n", " ")
+    source = re.sub(r'"\s+f?"', "", source)  # join implicitly concatenated string literals
+    rows = table_rows(section("Troubleshooting"))
+    assert len(rows) >= 15
+    for row in rows:
+        quoted = re.findall(r"`([^`]+)`", row[0])
+        if not quoted or row[0].startswith("Meltano:"):
+            continue
+        for message in quoted:
+            # `sends / sends_file / ...` is DATA_SOURCES joined: its names are settings.
+            message = message.removeprefix("sends / sends_file / ")
+            for part in re.split(r"\.\.\.|'?<[^>]+>'?|\bN\b|\bM\b|\bX\b", message):
+                part = part.strip(" ,.:()")
+                if len(part) >= 6:
+                    assert part in source, f"{part!r} ({message!r}) is not printed by the tap"
