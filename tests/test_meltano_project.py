@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,15 +126,6 @@ def test_the_readme_gives_the_steps_this_test_takes() -> None:
     assert f"REF={raw}" in text
     for name in ("TAP_BRAZE_SENDS_MAX_RATE_LIMIT_WAIT", "TARGET_JSONL_DO_TIMESTAMP_FILE"):
         assert name in text
-
-
-@pytest.fixture(scope="module")
-def postgres_server() -> Iterator[pg.PostgresServer]:
-    try:
-        with pg.running_postgres() as server:
-            yield server
-    except pg.PostgresUnavailable as exc:  # pragma: no cover - .ci/run installs it
-        pytest.fail(str(exc))
 
 
 def test_meltano_add_puts_exactly_the_three_plugins_in_the_project(project: Project) -> None:

@@ -70,16 +70,6 @@ def meltano_ready() -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[pg.PostgresServer]:
-    """A real PostgreSQL server for the whole session, stopped at the end."""
-    try:
-        with pg.running_postgres() as server:
-            yield server
-    except pg.PostgresUnavailable as exc:  # pragma: no cover - .ci/run installs it
-        pytest.fail(str(exc))
-
-
-@pytest.fixture(scope="session")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """The tap's discovered streams: stream id -> {schema properties, key properties}."""
     config_path = tmp_path_factory.mktemp("discover") / "config.json"
