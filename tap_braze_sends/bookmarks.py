@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from tap_braze_sends.errors import StateError
@@ -61,13 +61,72 @@ def validate_state(state: Mapping[str, Any], known_streams: set[str]) -> None:
                 partition.get("context"), Mapping
             ):
                 raise _fail(f"{where} has no 'context' object")
-            value = partition.get("replication_key_value")
-            if value is None:
-                continue
-            try:
-                dt.date.fromisoformat(str(value)[:10])
-            except ValueError:
-                raise _fail(f"{where}.replication_key_value {value!r} is not a date") from None
+            for field in ("replication_key_value", "first_data_day"):
+                value = partition.get(field)
+                if value is not None and _day(value) is None:
+                    raise _fail(f"{where}.{field} {value!r:.80} is not a date")
+
+
+def _day(value: object) -> dt.date | None:
+    """A state's day (``YYYY-MM-DD``, or a timestamp starting with one); None if it is none."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def split_unknown(
+    state: Mapping[str, Any], known_streams: set[str]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(the state of this tap's streams, other streams' bookmarks, other top-level keys).
+
+    What this tap does not know is kept as it is, whatever its shape, and written back in
+    every STATE: the state may be shared with another version of the tap.
+    """
+    bookmarks = state.get("bookmarks") or {}
+    ours = {name: entry for name, entry in bookmarks.items() if name in known_streams}
+    others = {name: entry for name, entry in bookmarks.items() if name not in known_streams}
+    rest = {key: value for key, value in state.items() if key != "bookmarks"}
+    return {"bookmarks": ours}, others, rest
+
+
+_SEND_CONTEXT = frozenset({"campaign_id", "send_id"})
+
+
+def prune_expired_sends(
+    state: dict[str, Any],
+    configured: set[tuple[str, str]],
+    expired: Callable[[dt.date], bool],
+) -> int:
+    """Drop the entries of sends no longer configured whose analytics have expired.
+
+    ``expired(first_data_day)`` says whether a send's data is gone for good. A rolling
+    ``sends_file`` would otherwise leave every send it ever held in the state for ever. A
+    configured send, or one that never returned data, is kept. Returns the entries dropped.
+    """
+    dropped = 0
+    for entry in (state.get("bookmarks") or {}).values():
+        partitions = entry.get("partitions") if isinstance(entry, dict) else None
+        if not isinstance(partitions, list):
+            continue
+        kept = []
+        for partition in partitions:
+            context = partition.get("context") if isinstance(partition, dict) else None
+            first = _day(partition.get("first_data_day")) if context else None
+            if (
+                isinstance(context, dict)
+                and set(context) == _SEND_CONTEXT
+                and (str(context["campaign_id"]), str(context["send_id"])) not in configured
+                and first is not None
+                and expired(first)
+            ):
+                dropped += 1
+            else:
+                kept.append(partition)
+        entry["partitions"] = kept
+    return dropped
 
 
 REPLICATION_KEY = "time"
@@ -124,9 +183,7 @@ class Bookmarks:
             entry["replication_key"] = REPLICATION_KEY
             entry["replication_key_value"] = last_day.isoformat()
 
-    def note_first_data_day(
-        self, stream: str, partition: Mapping[str, str], day: dt.date
-    ) -> None:
+    def note_first_data_day(self, stream: str, partition: Mapping[str, str], day: dt.date) -> None:
         """Remember the earliest day a partition ever returned data (send expiry)."""
         entry = self.entry(stream, partition)
         known = entry.get("first_data_day")

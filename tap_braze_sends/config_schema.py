@@ -26,7 +26,10 @@ from tap_braze_sends.settings import (
 from tap_braze_sends.windows import MAX_WINDOW_DAYS
 
 _API_KEY_HELP = (
-    "Braze REST API key. Permissions, as the selected streams and settings need them: "
+    "Braze REST API key. Surrounding whitespace (a secret file's final line break) is "
+    "stripped; a key that still holds a space, a control or a non-ASCII character is a "
+    "config error. It is sent only over https (or to this machine), never logged. "
+    "Permissions, as the selected streams and settings need them: "
     "sends.data_series (sends), campaigns.data_series (campaign analytics), campaigns.list "
     "(all_campaigns, the campaigns stream), campaigns.details (campaign_details, "
     "campaign_variations), canvas.list (all_canvases, the canvases stream), canvas.details "
@@ -48,7 +51,8 @@ CONFIG_SCHEMA: dict = th.PropertiesList(
         required=True,
         title="API URL",
         description="REST endpoint of your Braze instance, e.g. "
-        "https://rest.iad-01.braze.com (no path).",
+        "https://rest.iad-01.braze.com (no path, query, fragment or user:password@; "
+        "https only, plain http to this machine alone).",
     ),
     th.Property(
         "sends",

@@ -62,13 +62,6 @@ class StateError(BrazeError):
     """The input state cannot be used."""
 
 
-def redact(text: str, secret: str) -> str:
-    """``text`` with every occurrence of ``secret`` masked."""
-    if secret and len(secret) >= 4:
-        return text.replace(secret, "***")
-    return text
-
-
 def describe_partition(partition: Mapping[str, str]) -> str:
     return " ".join(f"{key}={value!r}" for key, value in partition.items())
 

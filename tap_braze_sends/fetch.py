@@ -29,7 +29,6 @@ from tap_braze_sends.errors import (
     BrazeTransientError,
     braze_message,
     fatal_error_for,
-    redact,
 )
 from tap_braze_sends.pacing import (
     AcquireCancelled,
@@ -39,6 +38,7 @@ from tap_braze_sends.pacing import (
     seconds_until_reset,
 )
 from tap_braze_sends.progress import Progress
+from tap_braze_sends.redaction import redact
 from tap_braze_sends.settings import Settings
 
 logger = logging.getLogger("tap_braze_sends.fetch")

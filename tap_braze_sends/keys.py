@@ -11,3 +11,21 @@ class SendKey:
 
     campaign_id: str
     send_id: str
+
+
+MAX_ID_LENGTH = 1024
+"""Far above any Braze identifier (send ids are at most 64 characters)."""
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` (already stripped) cannot be a Braze identifier; None: it can.
+
+    A control character (a NUL, a line break from a broken quote) or a runaway field would
+    pass every other check and fail only at Braze, as a 400 in the middle of the run.
+    """
+    if len(value) > MAX_ID_LENGTH:
+        return f"is {len(value)} characters long (at most {MAX_ID_LENGTH})"
+    for index, char in enumerate(value, start=1):
+        if not char.isprintable() and char != " ":
+            return f"holds a control character {char!r} (character {index})"
+    return None

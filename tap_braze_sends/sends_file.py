@@ -25,7 +25,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from tap_braze_sends.keys import SendKey
+from tap_braze_sends.keys import SendKey, id_problem
 
 MAX_REPORTED = 10
 """Bad rows named in the error; the rest are counted (a wrong file has thousands)."""
@@ -102,9 +102,18 @@ def _json_lines_rows(text: str) -> Parsed:
 
 
 def _csv_rows(text: str) -> Parsed:
-    reader = csv.reader(io.StringIO(text))
+    # strict: an unterminated quote is an error, not a field that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text), strict=True)
     columns: dict[str, int] | None = None
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # Nothing after it can be trusted to start where it seems to.
+            yield reader.line_num, f"not valid CSV ({exc}); check the quotes on this line"
+            return
         number = reader.line_num  # the physical line where this row ends
         if not any(cell.strip() for cell in cells):
             continue
@@ -135,6 +144,8 @@ def _send_key(values: dict[str, object], line: str) -> SendKey | str:
             faults.append(f"{name} must be text, got {value!r}")
         elif not value.strip():
             faults.append(f"empty {name}")
+        elif problem := id_problem(value.strip()):
+            faults.append(f"{name} {problem}")
     if faults:
         return f"{', '.join(faults)} in {_clip(line)}"
     return SendKey(str(values["campaign_id"]).strip(), str(values["send_id"]).strip())

@@ -7,33 +7,58 @@ string), so each parser accepts the text form of its type too.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
+from tap_braze_sends.keys import id_problem
+
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
-_SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
+_SHARD = re.compile(r"\s*(\d{1,9})\s*/\s*(\d{1,9})\s*", re.ASCII)
+
+
+def shown(value: object, limit: int = 120) -> str:
+    """``value`` as an error message quotes it: its repr, clipped (a pasted file is long)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)
+"""Dates outside these are typos (Braze began in 2011); near the calendar's ends, the date
+arithmetic of windows and lookback would overflow."""
+
+MAX_SECONDS = 86_400.0
+"""A day: no wait or timeout of the tap is sensibly longer."""
+
+
 def parse_date(name: str, value: object, default: dt.date, problems: list[str]) -> dt.date:
     if is_blank(value):
         return default
+    parsed: dt.date | None = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            # A datetime is accepted too ("2024-01-01T00:00:00Z"); its date is what counts.
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            pass
-    problems.append(f"{name}: {value!r} is not a date (expected YYYY-MM-DD)")
-    return default
+        parsed = value.date()
+    elif isinstance(value, dt.date):
+        parsed = value
+    elif isinstance(value, str):
+        # A datetime is accepted too ("2024-01-01T00:00:00Z"); its date is what counts.
+        with contextlib.suppress(ValueError):
+            parsed = dt.date.fromisoformat(value.strip()[:10])
+    if parsed is None:
+        problems.append(f"{name}: {shown(value)} is not a date (expected YYYY-MM-DD)")
+        return default
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        problems.append(
+            f"{name}: {shown(value)} must be between {EARLIEST_DATE.isoformat()} and "
+            f"{LATEST_DATE.isoformat()}"
+        )
+        return default
+    return parsed
 
 
 def parse_int(
@@ -44,11 +69,11 @@ def parse_int(
     parsed: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         parsed = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value, re.ASCII):
         parsed = int(value)  # --config ENV passes every setting as text
     bounds = f">= {low}" if high is None else f"between {low} and {high}"
     if parsed is None or parsed < low or (high is not None and parsed > high):
-        problems.append(f"{name}: {value!r} must be an integer {bounds}")
+        problems.append(f"{name}: {shown(value)} must be an integer {bounds}")
         return default
     return parsed
 
@@ -60,12 +85,14 @@ def parse_seconds(
         return default
     try:
         parsed = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        parsed = float("nan")  # fails both comparisons below
-    in_range = parsed >= 0 if allow_zero else parsed > 0
+    except (TypeError, ValueError, OverflowError):
+        parsed = float("nan")  # fails every comparison below ("inf" fails the upper bound)
+    in_range = (parsed >= 0 if allow_zero else parsed > 0) and parsed <= MAX_SECONDS
     if isinstance(value, bool) or not in_range:
-        bound = ">= 0" if allow_zero else "> 0"
-        problems.append(f"{name}: {value!r} must be a number of seconds {bound}")
+        low = ">= 0" if allow_zero else "> 0"
+        problems.append(
+            f"{name}: {shown(value)} must be a number of seconds {low} and <= {MAX_SECONDS:.0f}"
+        )
         return default
     return parsed
 
@@ -83,7 +110,7 @@ def parse_bool(name: str, value: object, default: bool, problems: list[str]) -> 
             return default
         if text in _TRUE or text in _FALSE:
             return text in _TRUE
-    problems.append(f"{name}: {value!r} must be true or false")
+    problems.append(f"{name}: {shown(value)} must be true or false")
     return default
 
 
@@ -92,16 +119,18 @@ def parse_ids(name: str, noun: str, value: object, problems: list[str]) -> tuple
     if value is None:
         return ()
     if not isinstance(value, list):
-        problems.append(f"{name}: must be a list of {noun} ids, got {value!r}")
+        problems.append(f"{name}: must be a list of {noun} ids, got {shown(value)}")
         return ()
-    ids: list[str] = []
+    ids: dict[str, None] = {}  # ordered, and a lookup per item: 50,000 ids are linear
     for index, item in enumerate(value):
         if is_blank(item) or not isinstance(item, str):
-            problems.append(f"{name}[{index}]: {item!r} is not a {noun} id")
+            problems.append(f"{name}[{index}]: {shown(item)} is not a {noun} id")
         elif item.strip() in ids:
-            problems.append(f"{name}[{index}]: duplicate {noun} id {item!r}")
+            problems.append(f"{name}[{index}]: duplicate {noun} id {shown(item)}")
+        elif problem := id_problem(item.strip()):
+            problems.append(f"{name}[{index}]: the {noun} id {problem}")
         else:
-            ids.append(item.strip())
+            ids[item.strip()] = None
     return tuple(ids)
 
 
@@ -115,7 +144,7 @@ def parse_shard(value: object, problems: list[str]) -> tuple[int, int] | None:
         if 1 <= index <= count:
             return index, count
     problems.append(
-        f'shard: {value!r} must be "k/n" with 1 <= k <= n, e.g. "2/8" for the second of '
+        f'shard: {shown(value)} must be "k/n" with 1 <= k <= n, e.g. "2/8" for the second of '
         "eight jobs (or empty for all partitions)"
     )
     return None
@@ -125,6 +154,6 @@ def parse_path(name: str, value: object, problems: list[str]) -> str | None:
     if is_blank(value):
         return None
     if not isinstance(value, str):
-        problems.append(f"{name}: {value!r} must be a file path")
+        problems.append(f"{name}: {shown(value)} must be a file path")
         return None
     return value.strip()

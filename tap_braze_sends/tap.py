@@ -14,8 +14,9 @@ from singer_sdk import Stream
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
-from tap_braze_sends.bookmarks import validate_state
+from tap_braze_sends.bookmarks import prune_expired_sends, split_unknown, validate_state
 from tap_braze_sends.config_schema import CONFIG_SCHEMA
+from tap_braze_sends.discovery import send_expired
 from tap_braze_sends.endpoints import Partition
 from tap_braze_sends.engine import (
     catalog_dry_run_rows,
@@ -24,6 +25,7 @@ from tap_braze_sends.engine import (
     sync_streams,
 )
 from tap_braze_sends.errors import BrazeError, StateError
+from tap_braze_sends.redaction import install_redaction
 from tap_braze_sends.sdk_compat import ValidateConfigFirst
 from tap_braze_sends.settings import ConfigError, Settings, parse_settings
 from tap_braze_sends.signals import Stopped
@@ -58,6 +60,10 @@ class TapBrazeSends(ValidateConfigFirst):
 
     def check_config(self, config: dict[str, Any]) -> list[str]:
         """The tap's own checks, before the SDK's: each names its setting, never the key."""
+        key = config.get("api_key")
+        if isinstance(key, str):
+            # Before anything can log: a second line of defence behind key-free messages.
+            install_redaction(key)
         try:
             self._settings = parse_settings(config, dt.datetime.now(dt.timezone.utc).date())
         except ConfigError as exc:
@@ -82,8 +88,29 @@ class TapBrazeSends(ValidateConfigFirst):
         ]
 
     def load_state(self, state: dict[str, Any]) -> None:
-        validate_state(state, known_streams={t.name for t in STREAM_TYPES})
-        super().load_state(state)
+        known = {t.name for t in STREAM_TYPES}
+        validate_state(state, known_streams=known)
+        ours, others, rest = split_unknown(state, known)
+        if self._settings is not None:  # None: --discover or --about without a valid config
+            self._prune(ours, self._settings)
+        super().load_state(ours)
+        # Kept as they are (the SDK would choke on a non-object), and in every STATE.
+        self.state.setdefault("bookmarks", {}).update(others)
+        self.state.update(rest)
+
+    def _prune(self, state: dict[str, Any], settings: Settings) -> None:
+        today = dt.datetime.now(dt.timezone.utc).date()
+        dropped = prune_expired_sends(
+            state,
+            {(s.campaign_id, s.send_id) for s in settings.sends},
+            lambda first: send_expired(first, today, settings.lookback_days),
+        )
+        if dropped:
+            self.logger.info(
+                "Dropped %d expired sends no longer configured from the state (first data "
+                "more than 14 + lookback_days + 2 days ago)",
+                dropped,
+            )
 
     # --- The run ----------------------------------------------------------------------------
 

@@ -91,7 +91,7 @@ BAD_CONFIGS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     ),
     "lookback_days negative": (
         lambda c: c.update(lookback_days=-1),
-        "lookback_days: -1 must be an integer >= 0",
+        "lookback_days: -1 must be an integer between 0 and 3650",
     ),
     "start_date unparseable": (
         lambda c: c.update(start_date="2026-02-30"),
