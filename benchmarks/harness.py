@@ -176,14 +176,14 @@ def selecting_catalog(
 
 
 def tap_records(measured: Measured) -> int | None:
-    """Records written, from the tap's last progress line (None if the format changed)."""
-    found = re.findall(r"(\d+) records so far", measured.stderr)
+    """Records written, from the tap's run-total line (None if the format changed)."""
+    found = re.findall(r"Run total: \d+ days, (\d+) records", measured.stderr)
     return int(found[-1]) if found else None
 
 
 def tap_requests(measured: Measured) -> int | None:
-    """Requests made, from the tap's last progress line (None if the format changed)."""
-    found = re.findall(r"(\d+) requests, \d+ retries", measured.stderr)
+    """Requests made, from the tap's run-total line (None if the format changed)."""
+    found = re.findall(r"Run total: .*?(\d+) requests, \d+ retries", measured.stderr)
     return int(found[-1]) if found else None
 
 

@@ -11,7 +11,8 @@ loads output/braze.duckdb (no simulator):
     make demo
 
 The simulator run discovers its campaigns and Canvases (the dev environment of meltano.yml
-lists no ids) and loads every stream; the summary names campaigns, Canvases and steps.
+lists no ids) and loads every stream; the summary names campaigns, Canvases and steps, and
+output/demo.html (beside the DuckDB file) charts them.
 
 Runs are incremental (Meltano keeps the state in .meltano/): a second `make demo` re-reads the
 last lookback_days and upserts. A missing DuckDB file means a full refresh.
@@ -32,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import meltano_env
+from demo_html import write_page
 from demo_summary import SCHEMA, summarize
 
 ROOT = meltano_env.ROOT
@@ -51,7 +53,7 @@ PARTITION_VARS = tuple(
 # The Meltano log lines worth showing a person; everything goes to the log file.
 _SHOW = re.compile(
     r"partitions done|partitions to sync|No data for|Loading \d+ rows|\[(error|warning)|"
-    r"Discovery:|listed, details read|Run completed|Block run completed|Installing|Installed"
+    r"Discovery:| listed|Run total|Run completed|Block run completed|Installing|Installed"
 )
 _HIDE = re.compile(r"METRIC|Force option")
 _LOG_PREFIX = re.compile(r"^\S+Z \[(\w+)\s*\] ")
@@ -185,6 +187,11 @@ def main(argv: Sequence[str]) -> int:
             run_pipeline(environment, env, args.state_id_suffix, full_refresh, log_path)
     print()
     print(summarize(path, _shown(path)))
+    page = write_page(path, path.with_suffix(".html"))
+    print(
+        f"\nCharts (daily sends, opens and conversions per campaign; Canvas step funnels): "
+        f"{_shown(page)} (one self-contained file: open it in a browser)"
+    )
     print(
         f"\nExplore: .venv/bin/python -c \"import duckdb; duckdb.connect('{_shown(path)}')"
         ".sql('SHOW ALL TABLES').show()\""

@@ -3,7 +3,7 @@ with the names the catalogue streams give (campaigns, Canvases and their steps).
 
 Each table is shown only when the tables it reads were loaded (a sends-only run against real
 Braze has no campaign or Canvas tables). The queries are the joins the README's "Querying"
-section explains, in DuckDB's dialect (target-duckdb keeps `time` as ISO text: cast it).
+section explains, in DuckDB's dialect.
 """
 
 from __future__ import annotations

@@ -70,6 +70,7 @@ def sync_streams(streams: Iterable[Stream], settings: Settings, state: dict[str,
             groups = plan_groups(series, settings, bookmarks, found)
             run = Run(groups, settings=settings, fetcher=fetcher)
             write_run(run, output=output, bookmarks=bookmarks, progress=progress)
+            progress.log_total()
     finally:
         stop.set()
         fetcher.close()

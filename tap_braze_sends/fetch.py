@@ -159,7 +159,7 @@ class Fetcher:
                     raise BrazeGaveUp(msg) from None
                 step = next(waits)
                 wait = random.uniform(step, 2 * step)
-                self.progress.count_retry()
+                self.progress.count_retry(path)
                 logger.warning(
                     "Retrying %s in %.1f s after attempt %d of %d: %s",
                     brief,
@@ -203,7 +203,7 @@ class Fetcher:
             raise self._tls_error(exc) from None
         finally:
             budget.release(headers, rate_limited=hold is not None)
-        self.progress.count_request()
+        self.progress.count_request(path)
         status = response.status_code
         if HTTPStatus.MULTIPLE_CHOICES <= status < HTTPStatus.BAD_REQUEST:
             response.close()
@@ -236,7 +236,7 @@ class Fetcher:
     def _on_rate_limited(self, headers: RateLimitHeaders, path: str, budget: RateBudget) -> float:
         """A 429: hold the pool (at least 1 s, growing) and return how long, or raise if the
         server asks for longer than max_rate_limit_wait."""
-        self.progress.count_rate_limited()
+        self.progress.count_rate_limited(path)
         asked = seconds_until_reset(headers, time.time())
         limit = self.settings.max_rate_limit_wait
         if asked is not None and asked > limit:

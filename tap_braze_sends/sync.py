@@ -67,8 +67,15 @@ def write_run(run: Run, *, output: SingerOutput, bookmarks: Bookmarks, progress:
         try:
             for group, results in _by_group(run):
                 progress.start_stream(group.endpoint.path, len(group.plans))
-                _write_group(group, results, sinks[group.endpoint.path], output=output,
-                             bookmarks=bookmarks, progress=progress, cadence=cadence)
+                _write_group(
+                    group,
+                    results,
+                    sinks[group.endpoint.path],
+                    output=output,
+                    bookmarks=bookmarks,
+                    progress=progress,
+                    cadence=cadence,
+                )
                 progress.log(force=True)
         except BaseException:
             if cadence.pending:
@@ -196,8 +203,17 @@ def write_catalog(
             )
         finally:
             output.state(bookmarks.state)
-    logger.info(
-        "%s: %d listed, details read for %d new or edited",
-        family.name, len(read.facts), read.details_requests,
-    )
+    if not read_details:
+        logger.info("%s: %d listed", family.name, len(read.facts))
+    elif read.details_requests:
+        logger.info(
+            "%s: %d listed, details read for %d new or edited",
+            family.name,
+            len(read.facts),
+            read.details_requests,
+        )
+    else:
+        logger.info(
+            "%s: %d listed, none new or edited since their details", family.name, len(read.facts)
+        )
     return read.facts if discover else None

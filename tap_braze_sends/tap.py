@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from singer_sdk import Stream
@@ -117,6 +117,19 @@ class TapBrazeSends(ValidateConfigFirst):
     def sync_all(self) -> None:
         """Sync every selected stream: one plan, one fetch pool, one writer (engine.py)."""
         sync_streams(self.streams.values(), self.settings, self.state)
+
+    def run_sync_dry_run(
+        self, dry_run_record_limit: int | None = 1, streams: Iterable[Stream] | None = None
+    ) -> bool:
+        """--test and the SDK's built-in tests: every stream, each with its full schema."""
+        streams = list(self.streams.values() if streams is None else streams)
+        # The SDK selects every stream for its dry run, but the stream maps were built at
+        # start-up from the catalog's selection: an unselected stream (a catalogue stream in
+        # a bare run) would send a SCHEMA without properties beside records that have them.
+        for stream in streams:
+            stream.selected = True
+            self.mapper.register_raw_stream_schema(stream.name, stream.schema, stream.primary_keys)
+        return super().run_sync_dry_run(dry_run_record_limit=dry_run_record_limit, streams=streams)
 
     # The SDK's own per-stream sync (its dry run: --test, its built-in tests) asks each
     # stream for its partitions and records; these answer it one request at a time.

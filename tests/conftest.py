@@ -120,6 +120,19 @@ def tap_config(sim: BrazeSimulator, **overrides: Any) -> dict[str, Any]:
     return config
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """A real PostgreSQL server (scripts/pg.py) for the whole session, stopped at the end."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import pg  # scripts/ is not a package; only the warehouse tests need it
+
+    try:
+        with pg.running_postgres() as server:
+            yield server
+    except pg.PostgresUnavailable as exc:  # pragma: no cover - .ci/run installs it
+        pytest.fail(str(exc))
+
+
 @pytest.fixture
 def workspace() -> Workspace:
     return build_workspace(3, 2, today=SIM_TODAY, seed=7)

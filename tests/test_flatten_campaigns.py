@@ -336,7 +336,10 @@ def test_schemas_type_the_columns() -> None:
     assert props["first_sent"] == {"type": ["string", "null"], "format": "date-time"}
     assert props["archived"] == {"type": ["boolean", "null"]}
     assert props["tags"] == {"type": ["array", "null"], "items": {"type": "string"}}
-    assert props["conversion_behaviors"]["items"]["type"] == "object"
+    # A list of objects is one JSON value in a warehouse: no `items` (targets would make it
+    # jsonb[] / an ARRAY of JSON otherwise).
+    assert props["conversion_behaviors"]["type"] == ["array", "null"]
+    assert "items" not in props["conversion_behaviors"]
     assert props["extra_fields"]["type"] == ["object", "null"]
     variation = CAMPAIGN_VARIATIONS_SCHEMA["properties"]
     assert variation["variation_api_id"] == {"type": ["string"]}

@@ -351,9 +351,10 @@ def test_unknown_channel_still_gives_rows() -> None:
     )
 
 
-def test_a_deleted_step_gets_its_rows_and_keeps_a_marker_braze_sends() -> None:
-    # Braze documents no marker: a deleted step's stats look like any other step's. Should a
-    # step entry carry a boolean "deleted", it lands in the `deleted` column.
+def test_a_deleted_step_gets_its_rows_and_a_marker_braze_sends_is_kept_as_extra() -> None:
+    # Braze documents no marker: a deleted step's stats look like any other step's, and there
+    # is no `deleted` column (it would be null for every step). Should a step entry carry a
+    # "deleted" key, it is kept in extra_metrics like any unknown metric.
     day = {
         "time": "2026-03-03",
         "step_stats": {
@@ -382,9 +383,8 @@ def test_a_deleted_step_gets_its_rows_and_keeps_a_marker_braze_sends() -> None:
                 **keys,
                 "step_id": "step-marked",
                 "step_name": "Marked",
-                "deleted": True,
                 "conversions": 1,
-                "extra_metrics": None,
+                "extra_metrics": {"deleted": True},
             },
             {
                 **keys,
@@ -627,7 +627,7 @@ def test_analytics_schemas_type_the_documented_metrics() -> None:
     assert props["conversions3_by_entry_time"] == {"type": ["integer", "null"]}
     step = CANVAS_STEP_ANALYTICS_SCHEMA["properties"]
     assert step["unique_recipients"] == {"type": ["integer", "null"]}
-    assert step["deleted"] == {"type": ["boolean", "null"]}
+    assert "deleted" not in step
     assert step["step_name"] == {"type": ["string", "null"]}
     assert "entries" not in step
     message = CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA["properties"]

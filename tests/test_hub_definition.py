@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,10 +43,13 @@ HUB_REQUIRED = (
     "domain_url",
     "logo_url",
 )
-# The kind a person expects for each JSON-schema shape; written out here, independently of
-# scripts/plugin_defs.py, so that a bug in the generator fails this test too.
+# The kind a person expects for each JSON-schema shape (a number is text to Meltano: its
+# `decimal` kind cannot take a value from an environment variable in Meltano 4.4); written
+# out here, independently of scripts/plugin_defs.py, so that a bug in the generator fails
+# this test too.
 EXPECTED_KINDS = {
-    "api_key": "password",
+    # A secret is a string with `sensitive: true` (Meltano 4.4 deprecates `kind: password`).
+    "api_key": "string",
     "api_url": "string",
     "sends": "array",
     "sends_file": "string",
@@ -61,10 +65,10 @@ EXPECTED_KINDS = {
     "lookback_days": "integer",
     "window_days": "integer",
     "max_parallel_requests": "integer",
-    "request_timeout": "decimal",
+    "request_timeout": "string",
     "max_retries": "integer",
-    "retry_initial_wait": "decimal",
-    "max_rate_limit_wait": "decimal",
+    "retry_initial_wait": "string",
+    "max_rate_limit_wait": "string",
     "stream_maps": "object",
     "stream_map_config": "object",
     "faker_config": "object",
@@ -75,11 +79,11 @@ EXPECTED_KINDS = {
 }
 JSON_TYPE_KINDS = {
     "integer": {"integer"},
-    "number": {"decimal"},
+    "number": {"string"},
     "boolean": {"boolean"},
     "array": {"array"},
     "object": {"object"},
-    "string": {"string", "password", "date_iso8601"},
+    "string": {"string", "date_iso8601"},
 }
 
 
@@ -140,7 +144,34 @@ def test_hub_settings_match_about(hub: dict[str, Any], about: dict[str, Any]) ->
         else:
             assert "value" not in setting, name
     assert by_name["api_key"]["sensitive"] is True
-    assert by_name["api_key"]["kind"] == "password"
+    assert by_name["api_key"]["kind"] == "string"
+
+
+def test_no_deprecated_setting_kind_anywhere() -> None:
+    """Meltano 4.4 warns about `kind: password` / `kind: hidden` / `kind: oauth`."""
+    files = [ROOT / "meltano.yml", *sorted((ROOT / "plugins").rglob("*.yml"))]
+    assert len(files) >= 4
+    for path in files:
+        data = yaml.safe_load(path.read_text())
+        plugins = (
+            [p for group in data["plugins"].values() for p in group]
+            if "plugins" in data
+            else [data]
+        )
+        for plugin in plugins:
+            for setting in plugin.get("settings", []):
+                assert setting.get("kind") not in {"password", "hidden", "oauth"}, (
+                    f"{path.name}: {plugin['name']}.{setting['name']}"
+                )
+
+
+def test_hub_pip_url_installs_from_the_repository(hub: dict[str, Any]) -> None:
+    """A VCS URL of the repository that pyproject.toml names: installable without PyPI."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    repository = re.search(r'^Repository = "([^"]+)"$', pyproject, re.M)
+    assert repository, "pyproject.toml names no Repository URL"
+    assert hub["pip_url"] == f"git+{repository[1]}"
+    assert hub["repo"] == repository[1].removesuffix(".git")
 
 
 def test_hub_capabilities_and_required_settings(hub: dict[str, Any], about: dict[str, Any]) -> None:
@@ -153,15 +184,26 @@ def test_hub_capabilities_and_required_settings(hub: dict[str, Any], about: dict
 
 
 def test_generated_files_are_current() -> None:
-    """Re-rendering from --about gives byte-for-byte the committed files."""
-    about_json = plugin_defs.about()
-    assert plugin_defs.HUB_FILE.read_text() == plugin_defs.render_hub(about_json), (
-        "Hub file is stale: run python scripts/plugin_defs.py"
-    )
-    text = (ROOT / "meltano.yml").read_text()
-    assert plugin_defs.with_meltano_block(text, plugin_defs.render_meltano_block(about_json)) == (
-        text
-    ), "meltano.yml's extractor settings are stale: run python scripts/plugin_defs.py"
+    """Re-rendering from --about and meltano.yml gives byte-for-byte the committed files."""
+    wanted = plugin_defs.wanted_files()
+    assert plugin_defs.HUB_FILE in wanted
+    assert ROOT / "meltano.yml" in wanted
+    for path, text in wanted.items():
+        assert path.exists(), f"{path.name} is missing: run python scripts/plugin_defs.py"
+        assert path.read_text() == text, f"{path.name} is stale: run python scripts/plugin_defs.py"
+
+
+def test_loader_hub_files_are_meltano_yml_loaders() -> None:
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    loaders = {p["name"]: p for p in project["plugins"]["loaders"]}
+    for name in ("target-postgres", "target-jsonl"):
+        (path,) = (ROOT / "plugins" / "loaders").glob(f"{name}--*.yml")
+        definition = yaml.safe_load(path.read_text())
+        assert path.name == f"{name}--{definition['variant']}.yml"
+        assert definition["pip_url"] == loaders[name]["pip_url"]
+        assert "==" in definition["pip_url"]
+        assert definition["settings"] == loaders[name]["settings"]
+        assert "config" not in definition
 
 
 def test_meltano_yml_extractor_matches_hub(

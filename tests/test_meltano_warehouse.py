@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import html
 import json
 import re
 import subprocess
@@ -55,7 +56,6 @@ EXTRACTOR = "tap-braze-sends"
 RUN_LOCK = ROOT / ".meltano" / ".run.lock"
 # Run 1 stops short of today; Braze then restates the last days and run 2 reaches today.
 FIRST_END = SIM_TODAY - dt.timedelta(days=3)
-DECIMAL_SETTINGS = frozenset({"request_timeout", "retry_initial_wait", "max_rate_limit_wait"})
 
 
 # --- fixtures --------------------------------------------------------------------------------
@@ -67,16 +67,6 @@ def meltano_ready() -> None:
     meltano_env.ensure_plugins(
         [EXTRACTOR, "target-postgres", "target-duckdb", "target-jsonl", "target-snowflake"]
     )
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[pg.PostgresServer]:
-    """A real PostgreSQL server for the whole session, stopped at the end."""
-    try:
-        with pg.running_postgres() as server:
-            yield server
-    except pg.PostgresUnavailable as exc:  # pragma: no cover - .ci/run installs it
-        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -133,16 +123,8 @@ def _same(expected: Any, loaded: Any) -> bool:
 
 
 def _tap_env(config: dict[str, Any]) -> dict[str, str]:
-    """The tap's config as Meltano env vars, the way a deployment passes it.
-
-    Decimal settings are left out: Meltano 4.4.1 turns such an env var into a Decimal it then
-    cannot write (README, "Known issue"); the dev environment in meltano.yml sets them.
-    """
-    return {
-        f"TAP_BRAZE_SENDS_{k.upper()}": _env_value(v)
-        for k, v in config.items()
-        if k not in DECIMAL_SETTINGS
-    }
+    """The tap's config as Meltano env vars, the way a deployment passes it."""
+    return {f"TAP_BRAZE_SENDS_{k.upper()}": _env_value(v) for k, v in config.items()}
 
 
 def _pipeline_env(warehouse: Warehouse, config: dict[str, Any]) -> dict[str, str]:
@@ -400,7 +382,12 @@ SNOWFLAKE_TYPES = {
     # MeltanoLabs' target maps date-time to TIMESTAMP_NTZ: the instant in UTC, without zone.
     warehouses.TIMESTAMP: {"TIMESTAMP_NTZ", "TIMESTAMP_TZ", "TIMESTAMP_LTZ"},
     warehouses.INTEGER: {
-        "NUMBER", "DECIMAL", "NUMBER(38, 0)", "DECIMAL(38, 0)", "INTEGER", "BIGINT"
+        "NUMBER",
+        "DECIMAL",
+        "NUMBER(38, 0)",
+        "DECIMAL(38, 0)",
+        "INTEGER",
+        "BIGINT",
     },
     warehouses.NUMBER: {"FLOAT", "DOUBLE", "NUMBER", "DECIMAL"},
     warehouses.BOOLEAN: {"BOOLEAN"},
@@ -506,6 +493,7 @@ def test_demo_loads_duckdb_and_prints_its_summary(meltano_ready: None, tmp_path:
             if attempt == 1:
                 first = printed
         assert printed == first
+        assert_demo_page(path, proc.stdout)
     finally:
         meltano_env.meltano(
             [
@@ -518,6 +506,56 @@ def test_demo_loads_duckdb_and_prints_its_summary(meltano_ready: None, tmp_path:
             env=meltano_env.clean_env(),
             capture=True,
         )
+
+
+def _svg_series(page: str, kind: str) -> dict[str, Any]:
+    """Each chart of a kind (``campaign``, ``funnel``): its name -> its data-series JSON."""
+    return {
+        html.unescape(m["name"]): json.loads(html.unescape(m["data"]))
+        for m in re.finditer(
+            rf"<svg [^>]*class=\"{kind}\" data-name=\"(?P<name>[^\"]*)\" "
+            r"data-series='(?P<data>[^']*)'",
+            page,
+        )
+    }
+
+
+def assert_demo_page(path: Path, stdout: str) -> None:
+    """output/demo.html beside the DuckDB file: self-contained, a chart per campaign with its
+    daily sends, opens and conversions, a funnel per Canvas with its step names."""
+    page_path = path.with_suffix(".html")
+    assert f"{page_path.name} (one self-contained file" in stdout
+    page = page_path.read_text()
+    # Nothing to fetch: no script, stylesheet, image or font from anywhere.
+    assert not re.search(r"https?://|<script|<link|<img|src=|@import|url\(", page)
+    campaigns = _svg_series(page, "campaign")
+    funnels = _svg_series(page, "funnel")
+    with duckdb.connect(str(path), read_only=True) as conn:
+        conversions = conn.execute(
+            "SELECT c.name, CAST(a.time AS DATE)::VARCHAR, a.conversions, "
+            "(SELECT SUM(sent) FROM braze.campaign_message_analytics m "
+            " WHERE m.campaign_id = a.campaign_id AND m.time = a.time) "
+            "FROM braze.campaign_analytics a JOIN braze.campaigns c USING (campaign_id)"
+        ).fetchall()
+        steps = conn.execute(
+            "SELECT cv.name, a.step_id, COALESCE(s.name, a.step_name), "
+            "SUM(a.unique_recipients) FROM braze.canvas_step_analytics a "
+            "JOIN braze.canvases cv USING (canvas_id) "
+            "LEFT JOIN braze.canvas_steps s USING (canvas_id, step_id) GROUP BY ALL"
+        ).fetchall()
+    assert set(campaigns) == {name for name, *_ in conversions}
+    for name, day, converted, sent in conversions:
+        chart = campaigns[name]
+        i = chart["days"].index(day)
+        assert chart["conversions"][i] == (converted or 0), (name, day)
+        assert chart["sends"][i] == (sent or 0), (name, day)
+        assert len(chart["opens"]) == len(chart["days"])
+    assert set(funnels) == {canvas for canvas, *_ in steps}
+    for canvas, _step_id, step, recipients in steps:
+        named = {label.removesuffix(" (deleted)"): value for label, value in funnels[canvas]}
+        assert named[step] == recipients, (canvas, step)
+    assert "Welcome Series" in campaigns
+    assert any(label.startswith("Welcome email") for label, _ in funnels["Onboarding journey"])
 
 
 def test_demo_refuses_half_a_real_configuration(tmp_path: Path) -> None:

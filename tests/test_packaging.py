@@ -91,3 +91,19 @@ def test_the_dev_venv_runs_the_oldest_singer_sdk_the_pin_admits() -> None:
     assert makefile[1] == lower[1], (
         f"Makefile's SDK_OLDEST={makefile[1]} is not the lower bound of singer-sdk{pin[1]}"
     )
+
+
+def test_the_wheel_says_where_it_comes_from_and_its_license(wheel: zipfile.ZipFile) -> None:
+    """What PyPI, pip and the Meltano Hub show a user: project URLs, license, classifiers."""
+    lines = dist_info_text(wheel, "METADATA").splitlines()
+    urls = {
+        line.removeprefix("Project-URL: ").split(", ", 1)[0]
+        for line in lines
+        if line.startswith("Project-URL: ")
+    }
+    assert {"Homepage", "Repository", "Issues"} <= urls, urls
+    assert "License-Expression: Apache-2.0" in lines
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in wheel.namelist())
+    classifiers = [line for line in lines if line.startswith("Classifier: ")]
+    assert "Classifier: Programming Language :: Python :: 3" in classifiers
+    assert len(classifiers) >= 5, classifiers

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import TAP
+from conftest import TAP, tap_config
 from contract import STREAM_NAMES
 
 from tap_braze_sends import streams as stream_classes
@@ -88,7 +88,7 @@ def test_streams_table_matches_the_tap() -> None:
     }
     assert set(by_name) == set(classes) == STREAM_NAMES
     for name, cls in classes.items():
-        _, endpoint, keys, one_record_per = by_name[name]
+        _, endpoint, keys, _bare_run, one_record_per = by_name[name]
         if hasattr(cls, "endpoint"):
             assert endpoint == cls.endpoint.path, name
         else:
@@ -133,3 +133,53 @@ def test_readme_documents_what_users_ask() -> None:
     scale = section("Scale")
     for fact in ("--state-id-suffix", "250,000", "50,000", "max_parallel_requests", "Dagster"):
         assert fact in scale, fact
+
+
+def test_cli_example_runs_as_written_twice(simulator: Any, tmp_path: Path) -> None:
+    """The Sample config section's shell lines, as written, on a first run (no state.json yet)
+    and a second one that reads the state the first one kept."""
+    block = re.search(r"```sh\n(.*?)```", section("Sample config"), re.S)
+    assert block, "no sh block under Sample config"
+    script = block.group(1)
+    assert "--state state.json" in script
+    (tmp_path / "config.json").write_text(json.dumps(tap_config(simulator)))
+    env = {"PATH": f"{Path(TAP).parent}:/usr/bin:/bin"}
+    for attempt in (1, 2):
+        proc = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert proc.returncode == 0, f"run {attempt}:\n{proc.stderr[-3000:]}"
+        state = json.loads((tmp_path / "state.json").read_text())
+        assert state["bookmarks"], f"run {attempt} kept no bookmarks"
+        records = [
+            line for line in (tmp_path / "out.jsonl").read_text().splitlines() if '"RECORD"' in line
+        ]
+        assert records, f"run {attempt} wrote no records"
+
+
+def test_troubleshooting_quotes_what_the_tap_prints() -> None:
+    """Each message the Troubleshooting table quotes is in the package's source (its fixed
+    parts: `...` and `<...>` stand for what varies), so the table cannot drift from the tap."""
+    source = "\n".join(
+        path.read_text() for path in (ROOT / "tap_braze_sends").rglob("*.py")
+    ).replace("\n", " ")
+    source = re.sub(r'"\s+f?"', "", source)  # join implicitly concatenated string literals
+    rows = table_rows(section("Troubleshooting"))
+    assert len(rows) >= 15
+    for row in rows:
+        quoted = re.findall(r"`([^`]+)`", row[0])
+        if not quoted or row[0].startswith("Meltano:"):
+            continue
+        for message in quoted:
+            # `sends / sends_file / ...` is DATA_SOURCES joined: its names are settings.
+            message = message.removeprefix("sends / sends_file / ")
+            for part in re.split(r"\.\.\.|'?<[^>]+>'?|\bN\b|\bM\b|\bX\b", message):
+                part = part.strip(" ,.:()")
+                if len(part) >= 6:
+                    assert part in source, f"{part!r} ({message!r}) is not printed by the tap"

@@ -354,7 +354,7 @@ def test_a_429_with_lower_case_headers_waits_for_the_reset_it_names(
 ) -> None:
     clean, clean_requests = clean_runs["campaigns"]
     # A reset further ahead than the pool's 1 s floor, so the hold shows where it came from.
-    plan = FaultPlan(first_n=1, kinds=("429",), rate_limit_seconds=2.0)
+    plan = FaultPlan(first_n=1, kinds=("429",), rate_limit_seconds=4.0)
     with BrazeSimulator(workspace(), faults=plan, lowercase_headers=True) as sim:
         run = run_tap(
             endpoint_config(sim, "campaigns", max_parallel_requests=1), tmp_path, check=False
@@ -363,11 +363,12 @@ def test_a_429_with_lower_case_headers_waits_for_the_reset_it_names(
 
     assert_same_output(run, clean)
     assert stats["by_status"] == {429: clean_requests, 200: clean_requests}
-    # The wait came from x-ratelimit-reset (2 s ahead), not from the floor.
+    # The wait came from x-ratelimit-reset (4 s ahead: a slow machine still sees it ahead),
+    # not from the floor.
     holds = [m.groupdict() for m in HOLD_LINE.finditer(run.stderr)]
     assert len(holds) == clean_requests
     assert all(h["why"] == "as Braze asked" for h in holds)
-    assert all(1.5 <= float(h["wait"]) <= 3.5 for h in holds)
+    assert all(1.5 <= float(h["wait"]) <= 5.5 for h in holds)
     assert not tap_lines_with(run, "Retrying")
 
 

@@ -78,8 +78,9 @@ class TestTapBrazeSends(_BuiltinTests):  # type: ignore[misc, valid-type]
         bookmarks = runner.state_messages[-1]["value"]["bookmarks"]
         for stream in expected:
             contexts = [p["context"] for p in bookmarks[stream]["partitions"]]
-            assert len(contexts) == len(CONFIG["campaign_ids"] if "campaign" in stream else
-                                        CONFIG["sends"]), stream
+            assert len(contexts) == len(
+                CONFIG["campaign_ids"] if "campaign" in stream else CONFIG["sends"]
+            ), stream
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -92,3 +93,17 @@ def test_config_reads_two_live_sends_and_two_campaigns() -> None:
     """Guards the premise of the built-in tests: data for every stream."""
     assert len(_LIVE_SENDS) == 2
     assert len(CONFIG["campaign_ids"]) == 2
+
+
+def test_sdk_dry_run_without_a_catalog_sees_every_full_schema() -> None:
+    """The SDK's runner with no catalog (a bare run): every stream, the catalogue streams
+    that are off by default included, comes with all of its properties."""
+    runner = TapTestRunner(TapBrazeSends, config=CONFIG, suite_config=_SUITE)
+    runner.sync_all()
+    schemas = {m["stream"]: m["schema"]["properties"] for m in runner.schema_messages}
+    full = {
+        s["tap_stream_id"]: s["schema"]["properties"]
+        for s in TapBrazeSends(config=CONFIG, setup_mapper=False).catalog_dict["streams"]
+    }
+    assert schemas == full
+    assert schemas["campaign_details"], "a catalogue stream lost its properties"

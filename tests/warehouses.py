@@ -68,9 +68,10 @@ class PostgresWarehouse:
         NUMBER: {"numeric", "double precision"},
         BOOLEAN: {"boolean"},
         OBJECT: {"jsonb", "json"},
-        # Arrays are PostgreSQL arrays (information_schema's udt_name): text[] and jsonb[].
+        # Lists of strings are PostgreSQL arrays (information_schema's udt_name: text[]);
+        # lists of objects are one jsonb value each, which every tool reads (not jsonb[]).
         TEXTS: {"_text", "_varchar"},
-        OBJECTS: {"_jsonb", "jsonb"},
+        OBJECTS: {"jsonb"},
         STRING: {"text", "character varying"},
     }
 
@@ -107,9 +108,9 @@ class PostgresWarehouse:
 class DuckDBWarehouse:
     loader = "target-duckdb"
     types = {
-        # target-duckdb (jwills, pipelinewise-style) maps only `format: date-time`, so a
-        # `format: date` column is VARCHAR holding ISO dates (the values are checked exactly).
-        DATE: {"VARCHAR"},
+        # target-duckdb 0.8.0 maps only `format: date-time`; the project's wrapper
+        # (loaders/target-duckdb-headerless) gives `format: date` a DATE column.
+        DATE: {"DATE"},
         TIMESTAMP: {"TIMESTAMP", "TIMESTAMP WITH TIME ZONE"},
         INTEGER: {"HUGEINT", "BIGINT", "INTEGER"},
         NUMBER: {"DOUBLE"},

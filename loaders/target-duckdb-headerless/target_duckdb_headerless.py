@@ -5,8 +5,12 @@ running ``COPY <table> FROM <file> WITH (new_line '\\r\\n')``. DuckDB's COPY det
 line by itself, so whenever the first row of a batch looks like one to its CSV sniffer (only
 text, or a timestamp with a UTC offset: the campaigns and Canvases tables), that row is
 silently dropped. The fix (``header false``) is merged upstream (jwills/target-duckdb#58) but
-not released; this adds it to the COPY statement and changes nothing else. Remove this package
-once a released target-duckdb has the fix.
+not released; this adds it to the COPY statement. Remove that part once a released
+target-duckdb has the fix.
+
+It also gives a `format: date` property a DATE column: 0.8.0 maps only `date-time` (to
+TIMESTAMP), so every day column (`time`) was VARCHAR. The batch file holds ISO dates
+(YYYY-MM-DD), which COPY reads into DATE as they are. Nothing else changes.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import target_duckdb
+from target_duckdb import db_sync
 from target_duckdb.db_sync import DbSync
 
 COPY_OPTIONS = "WITH (new_line '\\r\\n')"
@@ -60,9 +65,22 @@ def with_headerless_copy(connect: Callable[[dict], Any]) -> Callable[[dict], Any
     return connect_headerless
 
 
+def with_date_columns(column_type: Callable[[dict], str]) -> Callable[[dict], str]:
+    """The target's column type, except DATE for a string of `format: date`."""
+
+    def column_type_with_dates(schema_property: dict) -> str:
+        if schema_property.get("format") == "date" and "string" in schema_property.get("type", ()):
+            return "date"
+        return column_type(schema_property)
+
+    return column_type_with_dates
+
+
 def main() -> None:
     _check_target_unchanged()
     target_duckdb.duckdb_connect = with_headerless_copy(target_duckdb.duckdb_connect)
+    # column_clause (CREATE and ALTER TABLE) looks column_type up in the module.
+    db_sync.column_type = with_date_columns(db_sync.column_type)
     target_duckdb.main()
 
 

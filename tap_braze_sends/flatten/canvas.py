@@ -55,7 +55,6 @@ from tap_braze_sends.schemas.canvas import (
     CANVAS_STEP_METRICS,
     CANVAS_TOTAL_METRICS,
     CANVAS_VARIANT_METRICS,
-    DELETED_STEP_MARKER,
 )
 from tap_braze_sends.schemas.metrics import MESSAGE_METRICS
 
@@ -73,7 +72,7 @@ __all__ = [
 
 _TOTAL_COLUMNS = metric_columns(CANVAS_TOTAL_METRICS)
 _VARIANT_COLUMNS = metric_columns(CANVAS_VARIANT_METRICS)
-_STEP_COLUMNS = {**metric_columns(CANVAS_STEP_METRICS), DELETED_STEP_MARKER: "boolean"}
+_STEP_COLUMNS = metric_columns(CANVAS_STEP_METRICS)
 _MESSAGE_COLUMNS = metric_columns(MESSAGE_METRICS)
 _DAY_STRUCTURE = frozenset({"time", "total_stats", "variant_stats", "step_stats"})
 

@@ -33,15 +33,6 @@ CANVAS_VARIANT_METRICS: tuple[str, ...] = CANVAS_TOTAL_METRICS
 CANVAS_STEP_METRICS: tuple[str, ...] = ("revenue", *_ENTRY_CONVERSIONS, "unique_recipients")
 """One step's stats in ``step_stats`` (besides its ``name`` and ``messages``)."""
 
-DELETED_STEP_MARKER = "deleted"
-"""Column (and step-entry key) for a step Braze marks as deleted.
-
-Braze's docs show no such marker: ``include_deleted_step_data`` only adds the stats of deleted
-steps, under their step id, shaped like any other step. The column keeps a boolean ``deleted``
-should Braze send one on a step entry, and is null otherwise; a deleted step is then known by
-its ``step_id`` having no row in ``canvas_steps``.
-"""
-
 # Kinds of the list and details fields: each maps to a JSON-schema fragment below, and the
 # flattener checks a value against its kind before putting it in the column.
 STRING = "string"
@@ -92,13 +83,11 @@ _FRAGMENTS = MappingProxyType(
         TIMESTAMP: nullable("string", format="date-time"),
         STRINGS: {"type": ["array", "null"], "items": required("string")},
         OBJECT: _ANY_OBJECT,
+        # No `items`, so that warehouses load the list as one JSON value (not jsonb[]).
         PATHS: {
             "type": ["array", "null"],
-            "items": {
-                "type": ["object"],
-                "properties": {"name": nullable("string"), "next_step_id": nullable("string")},
-                "additionalProperties": True,
-            },
+            "description": "The step's paths, as Braze sent them: [{name, next_step_id}, ...] "
+            "(one JSON value).",
         },
     }
 )
@@ -115,14 +104,6 @@ def _dimension_schema(keys: dict[str, dict], fields: MappingProxyType) -> dict:
     return {"type": "object", "additionalProperties": False, "properties": properties}
 
 
-def _with_deleted_marker(schema: dict) -> dict:
-    properties = dict(schema["properties"])
-    extras = properties.pop("extra_metrics")
-    properties[DELETED_STEP_MARKER] = nullable("boolean")
-    properties["extra_metrics"] = extras
-    return {**schema, "properties": properties}
-
-
 CANVASES_SCHEMA = _dimension_schema({"canvas_id": _ID}, CANVAS_LIST_FIELDS)
 CANVAS_DETAILS_SCHEMA = _dimension_schema({"canvas_id": _ID}, CANVAS_DETAILS_FIELDS)
 CANVAS_VARIANTS_SCHEMA = _dimension_schema(
@@ -135,11 +116,12 @@ CANVAS_VARIANT_ANALYTICS_SCHEMA = metric_schema(
     {"canvas_id": _ID, "time": _TIME, "variant_id": _ID, "variant_name": nullable("string")},
     CANVAS_VARIANT_METRICS,
 )
-CANVAS_STEP_ANALYTICS_SCHEMA = _with_deleted_marker(
-    metric_schema(
-        {"canvas_id": _ID, "time": _TIME, "step_id": _ID, "step_name": nullable("string")},
-        CANVAS_STEP_METRICS,
-    )
+# No `deleted` column: Braze marks no step as deleted (include_deleted_step_data only adds
+# the stats of deleted steps, shaped like any other). A deleted step is the one whose step_id
+# has no row in canvas_steps (/canvas/details lists live steps only).
+CANVAS_STEP_ANALYTICS_SCHEMA = metric_schema(
+    {"canvas_id": _ID, "time": _TIME, "step_id": _ID, "step_name": nullable("string")},
+    CANVAS_STEP_METRICS,
 )
 CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA = metric_schema(
     {

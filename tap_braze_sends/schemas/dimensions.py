@@ -27,7 +27,13 @@ KIND_SCHEMAS = MappingProxyType(
         TIMESTAMP: nullable("string", format="date-time"),
         FLAG: nullable("boolean"),
         TEXTS: nullable("array", items={"type": "string"}),
-        OBJECTS: nullable("array", items=_ANY_OBJECT),
+        # No `items`: warehouse targets then load the list as one JSON value (PostgreSQL
+        # jsonb, DuckDB JSON, Snowflake VARIANT) rather than an array of JSON values (jsonb[]),
+        # which few tools read.
+        OBJECTS: {
+            "type": ["array", "null"],
+            "description": "A list of objects, as Braze sent it (one JSON value).",
+        },
         OBJECT: {"type": ["object", "null"], "additionalProperties": True},
     }
 )

@@ -23,6 +23,7 @@ from tap_braze_sends.schemas.canvas import (
     CANVAS_VARIANTS_SCHEMA,
     CANVASES_SCHEMA,
 )
+from tap_braze_sends.setting_values import parse_bool
 from tap_braze_sends.streams.base import QuietAbortStream
 
 Row = dict[str, Any]
@@ -33,11 +34,10 @@ class CatalogStream(QuietAbortStream):
 
     family: ClassVar[CatalogFamily]
     role: ClassVar[str]
+    discovered_by: ClassVar[str | None] = None
+    """The setting that lists this catalogue anyway (``all_campaigns``): with it on, the
+    stream costs nothing more and needs no other permission, so a bare run selects it."""
     replication_key = None
-    # Off unless the catalog selects them (Meltano's default `select: ["*.*"]` does): they
-    # cost list and details requests and the campaigns.list / canvas.list permissions, which
-    # a key made for the analytics series alone does not have.
-    selected_by_default = False
     # Rows are built to the schema already (flatten/); the SDK's conformer also trips on
     # free-form objects (no "properties") such as conversion_behaviors' items.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
@@ -47,6 +47,15 @@ class CatalogStream(QuietAbortStream):
     ) -> None:
         super().__init__(*args, **kwargs)
         self._rows = rows
+
+    @property
+    def selected_by_default(self) -> bool:  # type: ignore[override]
+        # Off unless the catalog selects them (Meltano's `select: ["*.*"]` does) or the list
+        # is read anyway: they cost list and details requests and the campaigns.list /
+        # canvas.list permissions, which a key made for the analytics series alone lacks.
+        if self.discovered_by is None:
+            return False
+        return parse_bool(self.discovered_by, self.config.get(self.discovered_by), False, [])
 
     @property
     def reads_details(self) -> bool:
@@ -63,6 +72,7 @@ class CampaignsStream(CatalogStream):
     name = "campaigns"
     family = CAMPAIGNS
     role = "list"
+    discovered_by = "all_campaigns"
     primary_keys = ("campaign_id",)
     schema = CAMPAIGNS_SCHEMA
 
@@ -93,6 +103,7 @@ class CanvasesStream(CatalogStream):
     name = "canvases"
     family = CANVASES
     role = "list"
+    discovered_by = "all_canvases"
     primary_keys = ("canvas_id",)
     schema = CANVASES_SCHEMA
 

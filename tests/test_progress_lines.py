@@ -1,0 +1,113 @@
+"""The progress a person reads on stderr: per endpoint its own counts, rates and time left,
+then the run's totals; nothing about work that does not apply. Counts are checked against the
+simulator's own request log, and logging works as JSON through singer-sdk's logging config
+(README, "Progress and logs")."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from braze_simulator import BrazeSimulator, workspace_canvases
+from conftest import run_tap, tap_config, tap_log_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ENDPOINT_LINE = re.compile(
+    r"^(?P<path>/\S+): (?P<done>\d+)/(?P<total>\d+) partitions done; (?P<days>\d+) days, "
+    r"(?P<records>\d+) records; (?P<requests>\d+) requests, (?P<retries>\d+) retries, "
+    r"(?P<limited>\d+) rate-limited; [\d.]+ requests/s, \d+ records/s; \d+ s elapsed"
+)
+TOTAL_LINE = re.compile(
+    r"^Run total: (?P<days>\d+) days, (?P<records>\d+) records; (?P<requests>\d+) requests"
+)
+
+
+def test_each_endpoint_line_counts_its_own_requests_and_records(
+    simulator: BrazeSimulator, tmp_path: Path
+) -> None:
+    canvas_ids = [c.canvas_id for c in workspace_canvases(simulator.workspace)][:2]
+    config = tap_config(simulator, canvas_ids=canvas_ids, max_parallel_requests=2)
+    run = run_tap(config, tmp_path)
+    messages = [line.message for line in tap_log_lines(run.stderr, "INFO")]
+    last_per_path = {m["path"]: m for m in (ENDPOINT_LINE.match(text) for text in messages) if m}
+    served = Counter(request["path"] for request in simulator.requests_log)
+    assert set(last_per_path) == {
+        "/sends/data_series",
+        "/campaigns/data_series",
+        "/canvas/data_series",
+    }
+    records = Counter(m["stream"] for m in run.messages if m["type"] == "RECORD")
+    for path, match in last_per_path.items():
+        # The endpoint's own requests, not the run's running total.
+        assert int(match["requests"]) == served[path], path
+        assert match["done"] == match["total"], path
+        assert text_ends_done(messages, path)
+    assert sum(int(m["records"]) for m in last_per_path.values()) == sum(records.values())
+    (total,) = [m for m in (TOTAL_LINE.match(text) for text in messages) if m]
+    assert int(total["requests"]) == sum(served.values())
+    assert int(total["records"]) == sum(records.values())
+    assert not [text for text in messages if " 0/0 partitions" in text or "for 0 " in text]
+
+
+def text_ends_done(messages: list[str], path: str) -> bool:
+    return [t for t in messages if t.startswith(f"{path}: ")][-1].endswith("done")
+
+
+def test_no_line_about_work_that_does_not_apply(simulator: BrazeSimulator, tmp_path: Path) -> None:
+    """Sends only: nothing about Canvases or campaigns, no "0/0", no "details read for 0"."""
+    config = tap_config(simulator, campaign_ids=[])
+    run = run_tap(config, tmp_path)
+    messages = [line.message for line in tap_log_lines(run.stderr)]
+    assert any(text.startswith("/sends/data_series: ") for text in messages)
+    unwanted = [
+        text
+        for text in messages
+        if text.startswith(("/campaigns/", "/canvas/")) or "0/0" in text or "for 0" in text
+    ]
+    assert not unwanted
+
+
+def test_catalogue_line_says_only_what_was_done(simulator: BrazeSimulator, tmp_path: Path) -> None:
+    """all_campaigns in a bare run lists campaigns (the campaigns stream) but reads no
+    details: the line says how many were listed and nothing about details."""
+    config = tap_config(simulator, campaign_ids=[], all_campaigns=True)
+    run = run_tap(config, tmp_path)
+    listed = [t.message for t in tap_log_lines(run.stderr) if " listed" in t.message]
+    assert listed == [f"campaigns: {len(simulator.workspace.campaigns)} listed"]
+
+
+LOGGING_YAML = """\
+version: 1
+disable_existing_loggers: false
+formatters:
+  json:
+    (): singer_sdk.logging.StructuredFormatter
+handlers:
+  stderr:
+    class: logging.StreamHandler
+    formatter: json
+    stream: ext://sys.stderr
+root:
+  level: INFO
+  handlers: [stderr]
+"""
+
+
+def test_structured_json_logging_through_singer_sdk_config(
+    simulator: BrazeSimulator, tmp_path: Path
+) -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert LOGGING_YAML in readme, "the README shows this logging config"
+    assert "SINGER_SDK_LOG_CONFIG=logging.yaml" in readme
+    config_path = tmp_path / "logging.yaml"
+    config_path.write_text(LOGGING_YAML)
+    run = run_tap(tap_config(simulator), tmp_path, env={"SINGER_SDK_LOG_CONFIG": str(config_path)})
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    parsed = [json.loads(line) for line in lines if line.startswith("{")]
+    assert parsed, run.stderr[-2000:]
+    progress = [p for p in parsed if "partitions done" in str(p.get("message", ""))]
+    assert progress, "no progress line in the JSON log"
+    assert all("level" in p or "levelname" in p for p in progress), progress[0]
