@@ -6,7 +6,7 @@ the loaders from meltano.yml.
 
 Settings are declared once, in the tap's config schema; the Meltano Hub definition
 (plugins/extractors/tap-braze-sends--tap-braze-sends.yml) and the extractor's `settings:` block
-in meltano.yml are derived from it, and tests/test_hub_definition.py fails when they drift.
+in meltano.yml are derived from it, and tests/cli/test_hub_definition.py fails when they drift.
 The loaders' Hub-format files (plugins/loaders/) are meltano.yml's pinned loader definitions, so
 that another Meltano project can `meltano add --from-ref` the versions this project tests.
 """

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,11 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from braze_simulator import DEFAULT_KEY, BrazeSimulator, Workspace, build_workspace
+from braze_simulator import DEFAULT_KEY, BrazeSimulator
+from braze_simulator.testing import SIM_TODAY as SIM_TODAY  # re-exported for the tests
 from oracle import expected_records as expected_records  # re-exported for the CLI tests
-
-SIM_TODAY = dt.date(2026, 3, 31)
-"""The simulator's clock in tests: fixed, so that data and expectations never drift."""
 
 TAP = str(Path(sys.executable).with_name("tap-braze-sends"))
 
@@ -131,34 +129,6 @@ def postgres_server() -> Iterator[Any]:
             yield server
     except pg.PostgresUnavailable as exc:  # pragma: no cover - .ci/run installs it
         pytest.fail(str(exc))
-
-
-@pytest.fixture
-def workspace() -> Workspace:
-    return build_workspace(3, 2, today=SIM_TODAY, seed=7)
-
-
-@pytest.fixture
-def make_simulator() -> Iterator[Callable[..., BrazeSimulator]]:
-    """Start simulators (real HTTP on 127.0.0.1); all are stopped after the test."""
-    started: list[BrazeSimulator] = []
-
-    def start(workspace: Workspace | None = None, **kwargs: Any) -> BrazeSimulator:
-        sim = BrazeSimulator(workspace or build_workspace(3, 2, today=SIM_TODAY, seed=7), **kwargs)
-        sim.start()
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in started:
-        sim.stop()
-
-
-@pytest.fixture
-def simulator(
-    make_simulator: Callable[..., BrazeSimulator], workspace: Workspace
-) -> BrazeSimulator:
-    return make_simulator(workspace)
 
 
 TAP_LOGGERS = ("tap_braze_sends", "tap-braze-sends")

@@ -18,7 +18,7 @@ from contract import STREAM_NAMES
 from tap_braze_sends import streams as stream_classes
 from tap_braze_sends.settings import parse_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import update_readme  # noqa: E402  (scripts/ is not a package)

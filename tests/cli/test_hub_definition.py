@@ -20,7 +20,7 @@ import pytest
 import yaml
 from conftest import TAP
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import meltano_env  # noqa: E402  (scripts/ is not a package)

@@ -22,7 +22,7 @@ from braze_simulator import (
     build_workspace,
 )
 from braze_simulator.server import ROUTES
-from conftest import SIM_TODAY
+from braze_simulator.testing import SIM_TODAY
 
 # path -> (permission, pool), as Braze's pages give them.
 ENDPOINTS = {

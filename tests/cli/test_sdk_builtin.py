@@ -74,7 +74,7 @@ class TestTapBrazeSends(_BuiltinTests):  # type: ignore[misc, valid-type]
         for stream, records in expected.items():
             assert canonical(runner.records[stream]) == canonical(records), stream
         # The SDK's per-stream sync keeps its own per-partition bookmarks (the day of the last
-        # record); the tap's sync_all is what moves them to end_date (tests/test_cli_runs.py).
+        # record); the tap's sync_all is what moves them to end_date (tests/cli/test_cli_runs.py).
         bookmarks = runner.state_messages[-1]["value"]["bookmarks"]
         for stream in expected:
             contexts = [p["context"] for p in bookmarks[stream]["partitions"]]

@@ -43,7 +43,7 @@ from warehouse_catalogue import (
 )
 from warehouses import DuckDBWarehouse, PostgresWarehouse, Warehouse, kind
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import meltano_env  # noqa: E402  (scripts/ is not a package)

@@ -19,7 +19,7 @@ from braze_simulator import BrazeSimulator, workspace_canvases
 from conftest import TAP, run_tap, tap_config
 from contract import STREAM_NAMES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SERIES = {name for name in STREAM_NAMES if name.endswith("_analytics")}
 CATALOGUE = STREAM_NAMES - SERIES
 

@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 import requests
 from braze_simulator import DEFAULT_KEY, BrazeSimulator, FaultPlan, Workspace, build_workspace
-from conftest import SIM_TODAY  # 2026-03-31; the workspace's clock is 12:00 UTC that day
+from braze_simulator.testing import (
+    SIM_TODAY,  # 2026-03-31; the workspace's clock is 12:00 UTC that day
+)
 
 HOURLY = ("/sessions/data_series", "/events/data_series", "/purchases/quantity_series")
 METRIC = {

@@ -13,7 +13,7 @@ from pathlib import Path
 from braze_simulator import BrazeSimulator, workspace_canvases
 from conftest import run_tap, tap_config, tap_log_lines
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 ENDPOINT_LINE = re.compile(
     r"^(?P<path>/\S+): (?P<done>\d+)/(?P<total>\d+) partitions done; (?P<days>\d+) days, "
