@@ -34,6 +34,7 @@ test: setup
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 clean:
 	rm -rf $(VENV) .venv-sdk-next .venv-meltano .meltano output

@@ -1,7 +1,7 @@
 """Regenerate README.md's settings table from `tap-braze-sends --about --format=markdown`.
 
-    python scripts/update_readme.py           # rewrite the table between the markers
-    python scripts/update_readme.py --check   # exit 1 if README.md is stale (tests do this)
+python scripts/update_readme.py           # rewrite the table between the markers
+python scripts/update_readme.py --check   # exit 1 if README.md is stale (tests do this)
 """
 
 from __future__ import annotations

@@ -83,8 +83,12 @@ class SingerOutput:
             def write_direct(rows: Sequence[Row], extracted_at: dt.datetime) -> None:
                 for row in rows:
                     self._write(
-                        {"type": "RECORD", "stream": name, "record": row,
-                         "time_extracted": extracted_at}
+                        {
+                            "type": "RECORD",
+                            "stream": name,
+                            "record": row,
+                            "time_extracted": extracted_at,
+                        }
                     )
 
             return write_direct
@@ -96,8 +100,12 @@ class SingerOutput:
                     mapped = mapper.transform(record)
                     if mapped is not None:
                         self._write(
-                            {"type": "RECORD", "stream": mapper.stream_alias,
-                             "record": mapped, "time_extracted": extracted_at}
+                            {
+                                "type": "RECORD",
+                                "stream": mapper.stream_alias,
+                                "record": mapped,
+                                "time_extracted": extracted_at,
+                            }
                         )
 
         return write_mapped
@@ -109,4 +117,3 @@ def selected_properties(stream: Stream) -> list[str] | None:
     names = list(stream.schema.get("properties", {}))
     chosen = [name for name in names if mask.get(("properties", name), True)]
     return None if len(chosen) == len(names) else chosen
-

@@ -45,7 +45,10 @@ def series_partitions(
         mine = [p for p in partitions if in_shard(tuple(p.values()), settings.shard)]
         logger.info(
             "%s: shard %d/%d takes %d of %d partitions",
-            endpoint.path, *settings.shard, len(mine), len(partitions),
+            endpoint.path,
+            *settings.shard,
+            len(mine),
+            len(partitions),
         )
         partitions = mine
     return partitions

@@ -92,4 +92,3 @@ def partition_windows(
         window_days(plan.endpoint, settings),
         readings.get(plan.endpoint.path),
     )
-

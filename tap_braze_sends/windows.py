@@ -155,4 +155,3 @@ def starting_day(
         return start_date
     bookmark = min(bookmark, today)
     return max(start_date, bookmark - dt.timedelta(days=lookback_days))
-

@@ -28,7 +28,7 @@ def is_sparse(seed: int, entity_key: str, day: date) -> bool:
 
 
 def channel_shape(seed: int, entity_key: str, day: date, channel: str) -> str | None:
-    """"null", "empty" or None (entries as usual); fixed per day, whatever the revision."""
+    """ "null", "empty" or None (entries as usual); fixed per day, whatever the revision."""
     x = unit(seed, "channel-shape", entity_key, day.isoformat(), channel)
     if x < NULL_CHANNEL_RATE:
         return "null"

@@ -624,8 +624,15 @@ def test_cli_prints_url_and_serves(tmp_path: Path) -> None:
 def test_cli_restates_recent_days_periodically() -> None:
     """Run by hand, the simulator can restate recent days between two runs of the tap."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "braze_simulator", "--today", TODAY.isoformat(),
-         "--restate-every", "0.5"],
+        [
+            sys.executable,
+            "-m",
+            "braze_simulator",
+            "--today",
+            TODAY.isoformat(),
+            "--restate-every",
+            "0.5",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -26,5 +26,3 @@ def metric_schema(key_columns: dict[str, dict], metrics: tuple[str, ...]) -> dic
         properties[name] = nullable(metric_type(name))
     properties["extra_metrics"] = EXTRA_METRICS
     return {"type": "object", "additionalProperties": False, "properties": properties}
-
-

@@ -117,5 +117,3 @@ VARIATION_PLACEHOLDER = "(unnamed)"
 def metric_type(name: str) -> str:
     """JSON-schema type of a documented metric."""
     return NUMBER if name in MONEY_METRICS else INTEGER
-
-

@@ -49,5 +49,10 @@ CATALOG_STREAM_TYPES: tuple[type[CatalogStream], ...] = (
 )
 STREAM_TYPES: tuple[type[Stream], ...] = (*CATALOG_STREAM_TYPES, *SERIES_STREAM_TYPES)
 
-__all__ = ["CATALOG_STREAM_TYPES", "SERIES_STREAM_TYPES", "STREAM_TYPES", "BrazeStream",
-           "CatalogStream"]
+__all__ = [
+    "CATALOG_STREAM_TYPES",
+    "SERIES_STREAM_TYPES",
+    "STREAM_TYPES",
+    "BrazeStream",
+    "CatalogStream",
+]

@@ -88,8 +88,11 @@ def test_the_case_holds_every_shape_braze_sends() -> None:
         assert deleted
         assert not set(deleted) & CASE.live_step_ids(canvas_id)
         held_days = CASE.series[canvas_id]["stats"]
-        assert any(set(deleted) & set(d.get("step_stats") or {})
-                   for d in held_days if in_range[0] <= d["time"][:10] <= in_range[1])
+        assert any(
+            set(deleted) & set(d.get("step_stats") or {})
+            for d in held_days
+            if in_range[0] <= d["time"][:10] <= in_range[1]
+        )
     held = {d["time"][:10] for d in CASE.series[CASE.canvas_ids[0]]["stats"]}
     assert "2026-03-03" not in held  # a sparse day inside the range
     assert {"2026-02-28", "2026-03-17"} <= held  # days outside the range on both sides
@@ -110,46 +113,68 @@ def test_golden_server_answers_like_braze() -> None:
         body = plain.json()
         assert body["data"]["name"] == "Onboarding journey"
         assert [d["time"] for d in body["data"]["stats"]] == [
-            "2026-03-01", "2026-03-02", "2026-03-04T00:00:00+00:00"
+            "2026-03-01",
+            "2026-03-02",
+            "2026-03-04T00:00:00+00:00",
         ]
         assert all(set(d) == {"time", "total_stats"} for d in body["data"]["stats"])
 
         def step_ids(**flags: str) -> list[set[str]]:
-            response = _get(braze.url, SERIES_PATH, canvas_id="cv-onboarding", length=4,
-                            ending_at=end, **flags)
+            response = _get(
+                braze.url, SERIES_PATH, canvas_id="cv-onboarding", length=4, ending_at=end, **flags
+            )
             return [set(d.get("step_stats", {})) for d in response.json()["data"]["stats"]]
 
         assert step_ids(include_variant_breakdown="true") == [set(), set(), set()]
         live = step_ids(include_step_breakdown="true")
-        assert live == [{"step-welcome", "step-push"}, {"step-welcome", "step-push"},
-                        {"step-welcome"}]
+        assert live == [
+            {"step-welcome", "step-push"},
+            {"step-welcome", "step-push"},
+            {"step-welcome"},
+        ]
         assert step_ids(include_step_breakdown="true", include_deleted_step_data="true") == [
-            {"step-welcome", "step-push", "step-old-sms"}, {"step-welcome", "step-push"},
-            {"step-welcome", "step-old-sms"}]
+            {"step-welcome", "step-push", "step-old-sms"},
+            {"step-welcome", "step-push"},
+            {"step-welcome", "step-old-sms"},
+        ]
         assert step_ids(include_deleted_step_data="true") == [set(), set(), set()]
 
-        too_long = _get(braze.url, SERIES_PATH, canvas_id="cv-onboarding", length=15,
-                        ending_at=end)
+        too_long = _get(braze.url, SERIES_PATH, canvas_id="cv-onboarding", length=15, ending_at=end)
         assert too_long.status_code == 400
         assert "between 1 and 14" in too_long.json()["message"]
-        span = _get(braze.url, SERIES_PATH, canvas_id="cv-onboarding",
-                    starting_at="2026-02-18T00:00:00Z", ending_at=end)
+        span = _get(
+            braze.url,
+            SERIES_PATH,
+            canvas_id="cv-onboarding",
+            starting_at="2026-02-18T00:00:00Z",
+            ending_at=end,
+        )
         assert span.status_code == 400
         assert "14 days or less" in span.json()["message"]
-        fits = _get(braze.url, SERIES_PATH, canvas_id="cv-receipts",
-                    starting_at="2026-02-20T00:00:00Z", ending_at="2026-03-05T23:59:59Z")
+        fits = _get(
+            braze.url,
+            SERIES_PATH,
+            canvas_id="cv-receipts",
+            starting_at="2026-02-20T00:00:00Z",
+            ending_at="2026-03-05T23:59:59Z",
+        )
         assert [d["time"] for d in fits.json()["data"]["stats"]] == ["2026-03-05"]
         assert _get(braze.url, SERIES_PATH, canvas_id="cv-receipts", length=3).status_code == 400
-        assert _get(braze.url, SERIES_PATH, canvas_id="nope", length=3,
-                    ending_at=end).status_code == 400
-        assert _get(braze.url, DETAILS_PATH, key="wrong", canvas_id="cv-receipts").status_code \
-            == 401
+        assert (
+            _get(braze.url, SERIES_PATH, canvas_id="nope", length=3, ending_at=end).status_code
+            == 400
+        )
+        assert (
+            _get(braze.url, DETAILS_PATH, key="wrong", canvas_id="cv-receipts").status_code == 401
+        )
         assert _get(braze.url, LIST_PATH, page=1).json()["canvases"] == []
         assert _get(braze.url, "/sends/data_series").status_code == 404
     with serve_golden_canvas(CASE, "exclusive") as braze:
         days = _get(braze.url, SERIES_PATH, canvas_id="cv-onboarding", length=4, ending_at=end)
         assert [d["time"] for d in days.json()["data"]["stats"]] == [
-            "2026-02-28", "2026-03-01", "2026-03-02"
+            "2026-02-28",
+            "2026-03-01",
+            "2026-03-02",
         ]
 
 
@@ -188,8 +213,9 @@ def test_analytics_ids_join_the_variants_and_steps_except_deleted_steps(
     variants = {(r["canvas_id"], r["variant_id"]) for r in run.records["canvas_variants"]}
     steps = {(r["canvas_id"], r["step_id"]) for r in run.records["canvas_steps"]}
     deleted = {(c, s) for c, ids in CASE.deleted_steps.items() for s in ids}
-    assert {(r["canvas_id"], r["variant_id"])
-            for r in run.records["canvas_variant_analytics"]} <= variants
+    assert {
+        (r["canvas_id"], r["variant_id"]) for r in run.records["canvas_variant_analytics"]
+    } <= variants
     for stream in ("canvas_step_analytics", "canvas_step_message_analytics"):
         used = {(r["canvas_id"], r["step_id"]) for r in run.records[stream]}
         assert used - steps == deleted, stream  # the deleted step is there, and only it misses
@@ -203,24 +229,30 @@ def _selected_run(
 ) -> tuple[TapRun, list[dict[str, str]], list[str]]:
     with serve_golden_canvas(CASE, "inclusive") as braze:
         config = CASE.config(braze.url, window_days=7, max_parallel_requests=1, **overrides)
-        run = run_tap(config, tmp_path / "+".join(sorted(streams)),
-                      catalog=catalog_selecting(config, streams))
+        run = run_tap(
+            config, tmp_path / "+".join(sorted(streams)), catalog=catalog_selecting(config, streams)
+        )
         return run, braze.series_requests(), [path for path, _ in braze.requests]
 
 
 SELECTIONS: list[tuple[set[str], dict[str, str]]] = [
     ({"canvas_analytics"}, {}),
     ({"canvas_variant_analytics"}, {"include_variant_breakdown": "true"}),
-    ({"canvas_step_analytics"},
-     {"include_step_breakdown": "true", "include_deleted_step_data": "true"}),
-    ({"canvas_step_message_analytics"},
-     {"include_step_breakdown": "true", "include_deleted_step_data": "true"}),
+    (
+        {"canvas_step_analytics"},
+        {"include_step_breakdown": "true", "include_deleted_step_data": "true"},
+    ),
+    (
+        {"canvas_step_message_analytics"},
+        {"include_step_breakdown": "true", "include_deleted_step_data": "true"},
+    ),
     (set(ANALYTICS_STREAMS), ALL_FLAGS),
 ]
 
 
-@pytest.mark.parametrize(("streams", "flags"), SELECTIONS,
-                         ids=["+".join(sorted(streams)) for streams, _ in SELECTIONS])
+@pytest.mark.parametrize(
+    ("streams", "flags"), SELECTIONS, ids=["+".join(sorted(streams)) for streams, _ in SELECTIONS]
+)
 def test_breakdown_flags_only_for_selected_streams_and_no_extra_requests(
     tmp_path: Path, streams: set[str], flags: dict[str, str]
 ) -> None:
@@ -242,8 +274,10 @@ def test_without_deleted_steps_the_flag_stays_off_and_deleted_rows_are_absent(
     streams = {"canvas_step_analytics", "canvas_step_message_analytics"}
     run, series, _ = _selected_run(tmp_path, streams, include_deleted_steps=False)
     assert series
-    assert all({k: v for k, v in p.items() if k in FLAGS} == {"include_step_breakdown": "true"}
-               for p in series)
+    assert all(
+        {k: v for k, v in p.items() if k in FLAGS} == {"include_step_breakdown": "true"}
+        for p in series
+    )
     deleted = {s for ids in CASE.deleted_steps.values() for s in ids}
     for stream in sorted(streams):
         kept = [r for r in CASE.expected[stream] if r["step_id"] not in deleted]
@@ -254,8 +288,9 @@ def test_without_deleted_steps_the_flag_stays_off_and_deleted_rows_are_absent(
 # --- a second run ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("reading", "lookback_days"), [("inclusive", 3), ("exclusive", 3),
-                                                        ("exclusive", 0)])
+@pytest.mark.parametrize(
+    ("reading", "lookback_days"), [("inclusive", 3), ("exclusive", 3), ("exclusive", 0)]
+)
 def test_second_run_rereads_from_bookmark_minus_lookback(
     tmp_path: Path, reading: str, lookback_days: int
 ) -> None:
@@ -288,6 +323,4 @@ def test_catalogue_streams_are_off_in_a_bare_run(tmp_path: Path) -> None:
         paths = {path for path, _ in braze.requests}
     assert paths == {SERIES_PATH}
     assert not set(run.records) & set(CATALOG_STREAMS)
-    assert by_stream(run.records, ANALYTICS_STREAMS) == by_stream(
-        CASE.expected, ANALYTICS_STREAMS
-    )
+    assert by_stream(run.records, ANALYTICS_STREAMS) == by_stream(CASE.expected, ANALYTICS_STREAMS)

@@ -91,8 +91,12 @@ def test_a_killed_canvas_run_resumed_from_its_last_state_loses_no_day(
     slow_tail = FaultPlan(first_n=1_000, kinds=("slow",), only_ids=(ids[-1],), slow_seconds=0.3)
     sim = make_simulator(ws, latency_ms=10, faults=slow_tail)
     config = canvas_config(
-        sim, ids, start_date=(SIM_TODAY - DAY * 44).isoformat(), window_days=14,
-        lookback_days=0, max_parallel_requests=1,
+        sim,
+        ids,
+        start_date=(SIM_TODAY - DAY * 44).isoformat(),
+        window_days=14,
+        lookback_days=0,
+        max_parallel_requests=1,
     )
     clean = run_tap(config, tmp_path / "clean")
     assert set(clean.records) == set(ANALYTICS_STREAMS)
@@ -183,8 +187,10 @@ def test_a_100_day_backfill_of_50_canvases_costs_ceil_100_over_14_requests_each(
     stats = sim.stats()
     per_canvas = Counter(r["params"]["canvas_id"] for r in sim.requests_log)
     records = sum(len(rows) for rows in run.records.values())
-    print(f"100-day backfill of 50 Canvases: {stats['by_path']}, per Canvas "
-          f"{sorted(set(per_canvas.values()))}, {records} records")
+    print(
+        f"100-day backfill of 50 Canvases: {stats['by_path']}, per Canvas "
+        f"{sorted(set(per_canvas.values()))}, {records} records"
+    )
     assert set(stats["by_path"]) == {SERIES_PATH}
     assert set(per_canvas) == set(ids)
     least = math.ceil(100 / 14)  # 8
@@ -234,8 +240,9 @@ def test_a_second_run_rereads_the_lookback_and_picks_up_restated_numbers(
 
     restated_from = SIM_TODAY - DAY * (ws.restate_days - 1)
     before = {(r["canvas_id"], r["time"]): r for r in run1.records["canvas_analytics"]}
-    changed = [r for r in run2.records["canvas_analytics"]
-               if r != before[(r["canvas_id"], r["time"])]]
+    changed = [
+        r for r in run2.records["canvas_analytics"] if r != before[(r["canvas_id"], r["time"])]
+    ]
     assert changed
     assert all(r["time"] >= restated_from.isoformat() for r in changed)
     assert len(changed) < len(run2.records["canvas_analytics"])  # older days came back unchanged
@@ -261,8 +268,9 @@ def test_simulated_analytics_ids_join_details_except_the_deleted_step(
 
     variants = {(r["canvas_id"], r["variant_id"]) for r in run.records["canvas_variants"]}
     steps = {(r["canvas_id"], r["step_id"]) for r in run.records["canvas_steps"]}
-    used_variants = {(r["canvas_id"], r["variant_id"])
-                     for r in run.records["canvas_variant_analytics"]}
+    used_variants = {
+        (r["canvas_id"], r["variant_id"]) for r in run.records["canvas_variant_analytics"]
+    }
     assert used_variants
     assert used_variants <= variants
     for stream in ("canvas_step_analytics", "canvas_step_message_analytics"):

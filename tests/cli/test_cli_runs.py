@@ -365,7 +365,9 @@ def test_discover_without_a_valid_config(tmp_path: Path, config: dict | None) ->
     assert proc.returncode == 0, proc.stderr[-2000:]
     catalog = json.loads(proc.stdout)
     assert {s["tap_stream_id"]: tuple(s["key_properties"]) for s in catalog["streams"]} == {
-        **PRIMARY_KEYS, **CANVAS_SERIES_KEYS, **CATALOGUE_KEYS
+        **PRIMARY_KEYS,
+        **CANVAS_SERIES_KEYS,
+        **CATALOGUE_KEYS,
     }
     for stream in catalog["streams"]:
         # Series are incremental on the day; catalogues are read whole (full table).
@@ -443,13 +445,16 @@ def test_proxy_environment_is_honoured(simulator: BrazeSimulator, tmp_path: Path
     config = tap_config(simulator, max_retries=0)
     dead_proxy = {"HTTP_PROXY": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
     through_proxy = run_tap(
-        config, tmp_path / "proxy", env={**dead_proxy, "NO_PROXY": "", "no_proxy": ""},
+        config,
+        tmp_path / "proxy",
+        env={**dead_proxy, "NO_PROXY": "", "no_proxy": ""},
         check=False,
     )
     assert through_proxy.returncode != 0
     assert "ProxyError" in through_proxy.stderr or "proxy" in through_proxy.stderr.lower()
     bypassed = run_tap(
-        config, tmp_path / "no-proxy",
+        config,
+        tmp_path / "no-proxy",
         env={**dead_proxy, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"},
     )
     assert bypassed.records["campaign_analytics"]

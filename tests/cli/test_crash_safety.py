@@ -102,9 +102,7 @@ def partition_done(stream: str, context: dict[str, str]) -> StopWhen:
         if messages[-1]["type"] != "STATE":
             return False
         entries = messages[-1]["value"].get("bookmarks", {}).get(stream, {}).get("partitions", [])
-        return any(
-            e.get("context") == context and e.get("replication_key_value") for e in entries
-        )
+        return any(e.get("context") == context and e.get("replication_key_value") for e in entries)
 
     return stop
 

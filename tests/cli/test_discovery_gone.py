@@ -30,8 +30,13 @@ class DeletedMidRun(QuietHandler):
             self.reply(401, b'{"message": "Invalid API key"}')
         elif url.path == "/campaigns/list":
             entries = [
-                {"id": cid, "name": cid.upper(), "tags": [], "last_edited": "2026-03-01T00:00:00Z",
-                 "is_api_campaign": False}
+                {
+                    "id": cid,
+                    "name": cid.upper(),
+                    "tags": [],
+                    "last_edited": "2026-03-01T00:00:00Z",
+                    "is_api_campaign": False,
+                }
                 for cid in (KEPT, GONE)
             ]
             page = entries if query.get("page") == "0" else []
@@ -39,8 +44,13 @@ class DeletedMidRun(QuietHandler):
         elif query.get("campaign_id") != KEPT:
             self.reply(400, json.dumps(UNKNOWN).encode())
         elif url.path == "/campaigns/details":
-            body = {"name": "C-KEPT", "archived": False, "draft": False, "messages": {},
-                    "message": "success"}
+            body = {
+                "name": "C-KEPT",
+                "archived": False,
+                "draft": False,
+                "messages": {},
+                "message": "success",
+            }
             self.reply(200, json.dumps(body).encode())
         else:  # /campaigns/data_series: one day of data, whatever the window
             day = {"time": "2026-03-30", "unique_recipients": 5, "messages": {}}

@@ -85,9 +85,7 @@ class LiveTap:
             time.sleep(0.02)
 
     def states(self) -> list[dict]:
-        return [
-            json.loads(line)["value"] for line in list(self.stdout) if '"type":"STATE"' in line
-        ]
+        return [json.loads(line)["value"] for line in list(self.stdout) if '"type":"STATE"' in line]
 
     def stop_with(self, signum: int) -> tuple[float, TapRun]:
         """Send ``signum``; the seconds until the process exited, and what it printed."""

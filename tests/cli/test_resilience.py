@@ -416,9 +416,7 @@ def bare_429_url() -> Iterator[str]:
 EMPTY_SERIES = b'{"data": [], "message": "success"}'
 
 
-def test_a_429_without_any_hint_holds_its_pool_a_second(
-    bare_429_url: str, tmp_path: Path
-) -> None:
+def test_a_429_without_any_hint_holds_its_pool_a_second(bare_429_url: str, tmp_path: Path) -> None:
     with BrazeSimulator(workspace()) as sim:
         config = tap_config(sim, api_url=bare_429_url, sends=[], campaign_ids=["camp-0001"])
     run = run_tap(config, tmp_path, check=False)

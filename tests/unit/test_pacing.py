@@ -131,7 +131,14 @@ def test_a_429_after_the_reset_it_names_waits_a_whole_second_past_it() -> None:
 def test_the_reserve_is_two_percent_rounded_down() -> None:
     # A reserve of one would leave a tenth of a 10-request budget unspent.
     assert [reserve_for(n) for n in (None, 1, 10, 49, 50, 99, 100, 250_000)] == [
-        0, 0, 0, 0, 1, 1, 2, 5000,
+        0,
+        0,
+        0,
+        0,
+        1,
+        1,
+        2,
+        5000,
     ]
 
 

@@ -188,9 +188,7 @@ def private_touches(source: str, *, own: frozenset[str] = frozenset()) -> list[s
             # the package does not define itself), the name is the SDK's.
             if (on_self and in_sdk_class) or (not on_self and node.attr not in own_here):
                 flag(node, f".{node.attr}")
-        elif (
-            isinstance(node, ast.FunctionDef) and in_sdk_class and node.name in SDK_PRIVATE
-        ):
+        elif isinstance(node, ast.FunctionDef) and in_sdk_class and node.name in SDK_PRIVATE:
             flag(node, f"overrides {node.name}")
         elif (
             isinstance(node, ast.Call)

@@ -381,9 +381,7 @@ def test_dropping_guard_windows_the_reading_shows_empty_keeps_every_day_once(
     of the range: every day still arrives exactly once, and at most ceil(days/w) remain."""
     last = first + dt.timedelta(days=days - 1)
     kept = [
-        w
-        for w in plan_windows(first, last, window_days)
-        if returns_any_of(w, reading, first, last)
+        w for w in plan_windows(first, last, window_days) if returns_any_of(w, reading, first, last)
     ]
     assert coverage(kept, first, last, reading.value) == _expected(first, days)
     assert len(kept) <= max_requests(days, window_days)
