@@ -13,24 +13,12 @@ from typing import Any
 
 from tap_braze_sends.braze.flatten.campaign_series import Row, flatten_day
 from tap_braze_sends.braze.flatten.canvas_series import flatten_canvas_day, parse_canvas_series
+from tap_braze_sends.braze.flatten.malformed import MalformedBody, series_days
 from tap_braze_sends.runtime.windows import MAX_WINDOW_DAYS
 
 Partition = dict[str, str]
 DayRows = dict[str, list[Row]]
 """One day of a response: the rows of each role (``day``, ``message``, ...)."""
-
-
-class MalformedBody(ValueError):
-    """A 200 body without the documented shape (retried: a proxy may have cut it)."""
-
-
-def series_days(body: object) -> list[Mapping[str, Any]]:
-    """The day objects of a /sends or /campaigns ``data_series`` body: ``{"data": [...]}``."""
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, list) or not all(isinstance(day, dict) for day in data):
-        msg = "no 'data' list of day objects"
-        raise MalformedBody(msg)
-    return data
 
 
 def flatten_series_day(day: Mapping[str, Any], partition: Mapping[str, str]) -> DayRows:

@@ -134,7 +134,7 @@ class Run:
             raise BrazeStopped(f"not requested: the run is stopping ({endpoint.path})")
         who = describe_partition(partition)
         what = (
-            f"{endpoint.path}, window {window.first_day}..{window.ending_day}: "
+            f"{endpoint.path}, window {window.first}..{window.ending}: "
             f"length={window.length}, ending_at={window.ending_at()}"
         )
         params = {

@@ -22,7 +22,7 @@ from tap_braze_sends.runtime.windows import (
     DayReading,
     Window,
     infer_reading,
-    last_day_returned,
+    last_returned,
     plan_windows,
     returns_any_of,
     starting_day,
@@ -35,7 +35,7 @@ READINGS = ("inclusive", "exclusive")
 def returned_days(window: Window, reading: str) -> list[dt.date]:
     # ``reading`` is a plain string here, or a DayReading (a str enum with the same values).
     """The days Braze returns for one request under one reading of ``ending_at``."""
-    end = window.ending_day if reading == "inclusive" else window.ending_day - DAY
+    end = window.ending if reading == "inclusive" else window.ending - DAY
     return [end - DAY * offset for offset in range(window.length)]
 
 
@@ -56,17 +56,17 @@ def max_requests(days: int, window_days: int) -> int:
 def test_plan_of_a_short_range_is_one_request_one_day_longer() -> None:
     # 5 days, window 100: one request ending the day after last_day, 6 days long.
     plan = plan_windows(dt.date(2026, 3, 1), dt.date(2026, 3, 5), 100)
-    assert plan == [Window(ending_day=dt.date(2026, 3, 6), length=6)]
-    assert plan[0].first_day == dt.date(2026, 3, 1)
+    assert plan == [Window(ending=dt.date(2026, 3, 6), length=6)]
+    assert plan[0].first == dt.date(2026, 3, 1)
     assert plan[0].ending_at() == "2026-03-06T23:59:59+00:00"
 
 
 def test_plan_tiles_back_to_back() -> None:
     plan = plan_windows(dt.date(2026, 3, 1), dt.date(2026, 3, 10), 4)
     assert plan == [
-        Window(ending_day=dt.date(2026, 3, 4), length=4),
-        Window(ending_day=dt.date(2026, 3, 8), length=4),
-        Window(ending_day=dt.date(2026, 3, 11), length=3),
+        Window(ending=dt.date(2026, 3, 4), length=4),
+        Window(ending=dt.date(2026, 3, 8), length=4),
+        Window(ending=dt.date(2026, 3, 11), length=3),
     ]
 
 
@@ -74,8 +74,8 @@ def test_single_day_with_window_one_takes_two_requests() -> None:
     # The price of reading-independence: a range that is an exact multiple of the window.
     plan = plan_windows(dt.date(2026, 3, 1), dt.date(2026, 3, 1), 1)
     assert plan == [
-        Window(ending_day=dt.date(2026, 3, 1), length=1),
-        Window(ending_day=dt.date(2026, 3, 2), length=1),
+        Window(ending=dt.date(2026, 3, 1), length=1),
+        Window(ending=dt.date(2026, 3, 2), length=1),
     ]
 
 
@@ -128,10 +128,10 @@ def test_windows_are_contiguous_for_all_spans(window_days: int) -> None:
     for days in range(1, 401):
         last = first + DAY * (days - 1)
         plan = plan_windows(first, last, window_days)
-        assert plan[0].first_day == first
-        assert plan[-1].ending_day == last + DAY
+        assert plan[0].first == first
+        assert plan[-1].ending == last + DAY
         for before, after in itertools.pairwise(plan):
-            assert after.first_day == before.ending_day + DAY
+            assert after.first == before.ending + DAY
         assert len(plan) == max_requests(days, window_days)
 
 
@@ -143,33 +143,33 @@ D = dt.date
 def test_exact_plans_by_hand() -> None:
     first, last = D(2026, 3, 1), D(2026, 3, 10)
     assert plan_windows(first, last, 4, DayReading.INCLUSIVE) == [
-        Window(ending_day=D(2026, 3, 4), length=4),
-        Window(ending_day=D(2026, 3, 8), length=4),
-        Window(ending_day=D(2026, 3, 10), length=2),
+        Window(ending=D(2026, 3, 4), length=4),
+        Window(ending=D(2026, 3, 8), length=4),
+        Window(ending=D(2026, 3, 10), length=2),
     ]
     assert plan_windows(first, last, 4, DayReading.EXCLUSIVE) == [
-        Window(ending_day=D(2026, 3, 5), length=4),
-        Window(ending_day=D(2026, 3, 9), length=4),
-        Window(ending_day=D(2026, 3, 11), length=2),
+        Window(ending=D(2026, 3, 5), length=4),
+        Window(ending=D(2026, 3, 9), length=4),
+        Window(ending=D(2026, 3, 11), length=2),
     ]
 
 
 def test_a_100_day_backfill_is_one_request_once_the_reading_is_known() -> None:
     first, last = D(2025, 12, 22), D(2026, 3, 31)  # 100 days
     assert plan_windows(first, last, 100) == [  # the guard: 101 days, two requests
-        Window(ending_day=D(2026, 3, 31), length=100),
-        Window(ending_day=D(2026, 4, 1), length=1),
+        Window(ending=D(2026, 3, 31), length=100),
+        Window(ending=D(2026, 4, 1), length=1),
     ]
     assert plan_windows(first, last, 100, DayReading.INCLUSIVE) == [
-        Window(ending_day=D(2026, 3, 31), length=100)
+        Window(ending=D(2026, 3, 31), length=100)
     ]
     assert plan_windows(first, last, 100, DayReading.EXCLUSIVE) == [
-        Window(ending_day=D(2026, 4, 1), length=100)
+        Window(ending=D(2026, 4, 1), length=100)
     ]
     assert plan_windows(first, last + 150 * DAY, 100, DayReading.INCLUSIVE) == [  # 250 days
-        Window(ending_day=D(2026, 3, 31), length=100),
-        Window(ending_day=D(2026, 7, 9), length=100),
-        Window(ending_day=D(2026, 8, 28), length=50),
+        Window(ending=D(2026, 3, 31), length=100),
+        Window(ending=D(2026, 7, 9), length=100),
+        Window(ending=D(2026, 8, 28), length=50),
     ]
 
 
@@ -183,10 +183,10 @@ def test_an_exact_plan_is_wrong_under_the_other_reading() -> None:
     assert D(2026, 3, 1) not in coverage(exclusive_plan, first, last, "inclusive")
 
 
-def test_last_day_returned_by_hand() -> None:
-    window = Window(ending_day=D(2026, 3, 10), length=5)
-    assert last_day_returned(window, DayReading.INCLUSIVE) == D(2026, 3, 10)
-    assert last_day_returned(window, DayReading.EXCLUSIVE) == D(2026, 3, 9)
+def test_last_returned_by_hand() -> None:
+    window = Window(ending=D(2026, 3, 10), length=5)
+    assert last_returned(window, DayReading.INCLUSIVE) == D(2026, 3, 10)
+    assert last_returned(window, DayReading.EXCLUSIVE) == D(2026, 3, 9)
 
 
 # --- learning the reading ------------------------------------------------------------------
@@ -206,7 +206,7 @@ def test_last_day_returned_by_hand() -> None:
     ],
 )
 def test_infer_reading_by_hand(days: list[dt.date], expected: DayReading | None) -> None:
-    assert infer_reading(Window(ending_day=D(2026, 3, 10), length=5), days) is expected
+    assert infer_reading(Window(ending=D(2026, 3, 10), length=5), days) is expected
 
 
 @settings(max_examples=300, deadline=None)
@@ -219,7 +219,7 @@ def test_infer_reading_by_hand(days: list[dt.date], expected: DayReading | None)
 def test_infer_reading_is_never_wrong_and_sees_an_edge_day(
     ending: dt.date, length: int, reading: str, data: st.DataObject
 ) -> None:
-    window = Window(ending_day=ending, length=length)
+    window = Window(ending=ending, length=length)
     everything = returned_days(window, reading)
     sparse = data.draw(st.lists(st.sampled_from(everything), max_size=length), label="days")
     verdict = infer_reading(window, iter(sparse))  # any iterable, consumed once
@@ -269,7 +269,7 @@ def test_reading_learned_mid_partition_never_loses_or_doubles_a_day(
     last = first + DAY * (days - 1)
     guard = plan_windows(first, last, window_days)
     fetched = guard[: data.draw(st.integers(1, len(guard)), label="guard windows fetched")]
-    rest_first = last_day_returned(fetched[-1], DayReading(reading)) + DAY
+    rest_first = last_returned(fetched[-1], DayReading(reading)) + DAY
     rest = plan_windows(rest_first, last, window_days, DayReading(reading))
     assert coverage(fetched + rest, first, last, reading) == _expected(first, days)
     assert len(rest) == math.ceil(max(0, (last - rest_first).days + 1) / window_days)
@@ -389,6 +389,6 @@ def test_dropping_guard_windows_the_reading_shows_empty_keeps_every_day_once(
 
 def test_returns_any_of_by_hand() -> None:
     first, last = dt.date(2026, 1, 1), dt.date(2026, 4, 10)
-    guard = Window(ending_day=dt.date(2026, 4, 11), length=1)  # the guard's extra day
+    guard = Window(ending=dt.date(2026, 4, 11), length=1)  # the guard's extra day
     assert not returns_any_of(guard, DayReading.INCLUSIVE, first, last)  # returns 04-11
     assert returns_any_of(guard, DayReading.EXCLUSIVE, first, last)  # returns 04-10

@@ -1,0 +1,74 @@
+"""Pure flattening of the workspace series (segments, KPIs, sessions, custom events,
+purchases): each element of ``data`` is ``{"time": ..., <metric>: ...}``, one metric per
+request.
+
+An element becomes one row: the partition's key columns (``*`` for "all"), ``time``, the
+metric in its column when its value has the column's type (a metric the element lacks is no
+column of the row), and everything else in ``extra_metrics``. Several requests may feed the
+columns of one row (a KPI per column, purchase quantity and revenue): :func:`merge_rows` puts
+their rows of one time together.
+
+``time`` is the element's date in a daily series; in an hourly one, the start of its hour in
+UTC (Braze writes ``Z``, ``+00:00`` or another offset). A ``time`` that is neither makes the
+element unplaceable: :class:`MalformedBody`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tap_braze_sends.braze.flatten.campaign_series import MalformedDayError, parse_day
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
+from tap_braze_sends.braze.flatten.series_rows import Row, split_values
+from tap_braze_sends.braze.schemas.metrics import metric_type
+from tap_braze_sends.braze.timestamps import parse_timestamp
+from tap_braze_sends.runtime.windows import DAY, Point, Unit
+
+
+def point_of(value: object, unit: Unit) -> Point:
+    """The day, or the UTC hour start, that a series element's ``time`` names."""
+    if unit is DAY:
+        try:
+            return parse_day(value)
+        except MalformedDayError as exc:
+            raise MalformedBody(str(exc)) from None
+    moment = parse_timestamp(value)
+    if moment is None:
+        msg = f"element has no ISO-8601 'time': {value!r:.80}"
+        raise MalformedBody(msg)
+    return unit.point_of(moment)
+
+
+def metric_row(
+    element: Mapping[str, Any],
+    partition: Mapping[str, str],
+    *,
+    metric: str,
+    column: str,
+    unit: Unit,
+) -> Row:
+    """The row of one series element: keys, ``time``, ``column`` from ``metric``, extras."""
+    row: Row = {**partition, "time": point_of(element.get("time"), unit).isoformat()}
+    split_values(element, {metric: metric_type(column)}, row, skip=("time",))
+    if metric != column and metric in row:
+        row[column] = row.pop(metric)
+    return row
+
+
+def merge_rows(rows: Iterable[Row]) -> Row:
+    """One row from the rows several requests gave for the same keys and time.
+
+    Columns add up (a later request's column never replaces an earlier one's: each request
+    feeds its own); ``extra_metrics`` are merged, null when none has any.
+    """
+    merged: Row = {}
+    extras: dict[str, Any] = {}
+    for row in rows:
+        for name, value in row.items():
+            if name == "extra_metrics":
+                extras.update(value or {})
+            else:
+                merged.setdefault(name, value)
+    merged["extra_metrics"] = extras or None
+    return merged
