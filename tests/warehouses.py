@@ -56,6 +56,7 @@ class Warehouse(Protocol):
     def rows(self, table: str) -> list[dict[str, Any]]: ...
     def column_types(self, table: str) -> dict[str, str]: ...
     def query(self, sql: str) -> list[tuple]: ...
+    def null_counts(self, table: str, column: str) -> tuple[int, int]: ...
 
 
 class PostgresWarehouse:
@@ -86,6 +87,15 @@ class PostgresWarehouse:
     def query(self, sql: str) -> list[tuple]:
         with psycopg.connect(self.server.conninfo()) as conn:
             return conn.execute(sql.format(s=f'"{self.schema}"')).fetchall()
+
+    def null_counts(self, table: str, column: str) -> tuple[int, int]:
+        """Rows where a JSON column is SQL NULL, and where it holds the JSON value null."""
+        sql = (
+            f'SELECT count(*) FILTER (WHERE "{column}" IS NULL), '  # noqa: S608
+            f'count(*) FILTER (WHERE "{column}" = \'null\'::jsonb) FROM {{s}}."{table}"'
+        )
+        ((sql_nulls, json_nulls),) = self.query(sql)
+        return sql_nulls, json_nulls
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         with psycopg.connect(self.server.conninfo()) as conn:
@@ -134,6 +144,16 @@ class DuckDBWarehouse:
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.path), read_only=True) as conn:
             return conn.execute(sql.format(s=self.schema)).fetchall()
+
+    def null_counts(self, table: str, column: str) -> tuple[int, int]:
+        """Rows where a JSON column is SQL NULL, and where it holds the JSON value null."""
+        sql = (
+            f'SELECT count(*) FILTER (WHERE "{column}" IS NULL), '  # noqa: S608
+            f"count(*) FILTER (WHERE CAST(\"{column}\" AS VARCHAR) = 'null') "
+            f'FROM {{s}}."{table}"'
+        )
+        ((sql_nulls, json_nulls),) = self.query(sql)
+        return sql_nulls, json_nulls
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         json_cols = {n for n, t in self.column_types(table).items() if t == "JSON"}

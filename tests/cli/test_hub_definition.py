@@ -200,7 +200,14 @@ def test_loader_hub_files_are_meltano_yml_loaders() -> None:
         (path,) = (ROOT / "plugins" / "loaders").glob(f"{name}--*.yml")
         definition = yaml.safe_load(path.read_text())
         assert path.name == f"{name}--{definition['variant']}.yml"
-        assert definition["pip_url"] == loaders[name]["pip_url"]
+        # The same packages; a wrapper of this repository (`-e ./loaders/<dir>`) comes from
+        # the repository itself, so that another project can install it.
+        local = loaders[name]["pip_url"].replace(
+            "-e ./loaders/",
+            "git+https://github.com/tap-braze-sends/tap-braze-sends.git#subdirectory=loaders/",
+        )
+        assert definition["pip_url"] == local
+        assert definition["executable"] == loaders[name]["executable"]
         assert "==" in definition["pip_url"]
         assert definition["settings"] == loaders[name]["settings"]
         assert "config" not in definition

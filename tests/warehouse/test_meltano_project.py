@@ -46,16 +46,26 @@ def readme_section() -> str:
     return README[start : README.index("\n## ", start + 1)]
 
 
-def add_steps(tap_ref: Path) -> list[list[str]]:
-    """The README's `meltano add` and `select` lines (the Hub file at `tap_ref`)."""
+def add_steps(tap_ref: Path, loader_refs: dict[str, Path] = LOADER_FILES) -> list[list[str]]:
+    """The README's `meltano add` and `select` lines (the Hub files at the refs given)."""
     return [
         ["add", "--plugin-type", "extractor", "tap-braze-sends", "--from-ref", str(tap_ref)],
         *(
             ["add", "--plugin-type", "loader", name, "--from-ref", str(path)]
-            for name, path in LOADER_FILES.items()
+            for name, path in loader_refs.items()
         ),
         ["select", "tap-braze-sends", "*.*"],
     ]
+
+
+def local_pip_url(pip_url: str) -> str:
+    """A published pip_url with this repository's VCS URL (a loader wrapper in a
+    subdirectory of it) pointing at this checkout instead."""
+    prefix = f"{plugin_defs.PIP_URL}#subdirectory="
+    return " ".join(
+        str(ROOT / word.removeprefix(prefix)) if word.startswith(prefix) else word
+        for word in pip_url.split()
+    )
 
 
 def _env_value(value: Any) -> str:
@@ -106,7 +116,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     hub["pip_url"] = str(ROOT)
     local = root / HUB_FILE.name
     local.write_text(yaml.safe_dump(hub, sort_keys=False))
-    for step in add_steps(local):
+    local_loaders = {}
+    for name, path in LOADER_FILES.items():
+        loader = yaml.safe_load(path.read_text())
+        loader["pip_url"] = local_pip_url(loader["pip_url"])
+        local_loaders[name] = root / path.name
+        local_loaders[name].write_text(yaml.safe_dump(loader, sort_keys=False))
+    for step in add_steps(local, local_loaders):
         project.meltano(*step)
     return project
 
@@ -266,5 +282,16 @@ def test_meltano_run_into_target_postgres(
                 ).fetchone()
                 assert distinct == count, stream
         names = dict(conn.execute("SELECT campaign_id, name FROM braze.campaigns").fetchall())
+        # The published loader (its wrapper) writes an absent JSON value as SQL NULL.
+        ((sql_nulls, json_nulls),) = conn.execute(
+            "SELECT count(*) FILTER (WHERE extra_metrics IS NULL), "
+            "count(*) FILTER (WHERE extra_metrics = 'null'::jsonb) "
+            "FROM braze.campaign_message_analytics"
+        ).fetchall()
+    absent = sum(
+        1 for r in expected["campaign_message_analytics"] if r.get("extra_metrics") is None
+    )
+    assert (sql_nulls, json_nulls) == (absent, 0)
+    assert absent > 0
     workspace_names = {c.campaign_id: c.name for c in simulator.workspace.campaigns}
     assert {k: names.get(k) for k in workspace_names} == workspace_names

@@ -274,6 +274,7 @@ def test_meltano_run_loads_then_upserts_restated_days(
         assert_ids_join(warehouse, workspace)
         assert_readme_queries_run(warehouse)
         _assert_column_types(warehouse, catalog)
+        _assert_absent_json_is_sql_null(warehouse, catalog, expected1)
         bookmarks1 = meltano_bookmarks(warehouse.loader, suffix)
         partitions = (
             len(workspace.sends) * 2
@@ -337,6 +338,27 @@ def _assert_column_types(warehouse: Warehouse, catalog: dict[str, dict[str, Any]
             if columns[name] not in warehouse.types[kind(prop)]
         }
         assert not wrong, f"{warehouse.loader} {stream}: (column type, property kind) {wrong}"
+
+
+def _assert_absent_json_is_sql_null(
+    warehouse: Warehouse, catalog: dict[str, dict[str, Any]], expected: dict[str, list[dict]]
+) -> None:
+    """A JSON value the record lacks (extra_metrics, extra_fields, message, ...) is SQL NULL,
+    so `IS NULL` finds it; the JSON value null never lands."""
+    absent = {}
+    for stream, info in catalog.items():
+        for name, prop in info["properties"].items():
+            if kind(prop) not in (warehouses.OBJECT, warehouses.OBJECTS):
+                continue
+            sql_nulls, json_nulls = warehouse.null_counts(stream, name)
+            assert json_nulls == 0, f"{stream}.{name}: {json_nulls} rows hold JSON null"
+            absent[stream, name] = sql_nulls
+            if stream in ORACLE_STREAMS:
+                want = sum(1 for r in expected[stream] if r.get(name) is None)
+                assert sql_nulls == want, f"{stream}.{name}: {sql_nulls} IS NULL, {want} absent"
+    # The simulator's message rows mostly carry no extras: the check above saw real NULLs.
+    assert absent["campaign_message_analytics", "extra_metrics"] > 0
+    assert absent["canvas_step_message_analytics", "extra_metrics"] > 0
 
 
 def test_meltano_run_target_jsonl(

@@ -48,7 +48,7 @@ from tap_braze_sends.braze.flatten.series_rows import (
     Row,
     add_extra,
     channel_entries,
-    message_row,
+    entry_row,
     metric_columns,
     split_values,
 )
@@ -116,9 +116,11 @@ def flatten_canvas_day(day: Mapping[str, Any], canvas_id: str) -> CanvasDayRows:
     """Split one element of ``data.stats`` into the rows of the four analytics streams.
 
     Keys: total ``(canvas_id, time)``, variant ``+ variant_id``, step ``+ step_id``, step
-    message ``+ step_id, channel, variation`` where ``variation`` is ``variation_api_id``, else
-    ``variation_name``, else ``(unnamed)``, with ``#2``, ``#3`` for repeats within one step,
-    channel and day. Raises ``MalformedDayError`` for a day without a readable ``time``.
+    message ``+ step_id, channel, message_index``: the entry's position (from 0) in the list
+    Braze gives for that step and channel. Braze documents no identifier for these entries
+    (some bodies carry ``variation_api_id`` and/or ``variation_name``, kept in columns of their
+    own), so the position is the one key every entry has, and each column means one thing.
+    Raises ``MalformedDayError`` for a day without a readable ``time``.
     """
     if not isinstance(day, Mapping):
         msg = f"Canvas day is not an object: {day!r:.200}"
@@ -201,14 +203,12 @@ def _message_rows(messages: object, step_keys: Row, step_row: Row) -> list[Row]:
         if not isinstance(entries, list | Mapping):
             add_extra(step_row, f"messages.{channel}", entries)
             continue
-        used: set[str] = set()
-        strays = []
-        keys = {**step_keys, "channel": channel}
-        for entry in channel_entries(entries):
-            if isinstance(entry, Mapping):
-                rows.append(message_row(entry, keys, _MESSAGE_COLUMNS, used))
-            else:
-                strays.append(entry)
+        listed = channel_entries(entries)
+        objects = [entry for entry in listed if isinstance(entry, Mapping)]
+        for index, entry in enumerate(objects):
+            keys = {**step_keys, "channel": channel, "message_index": index}
+            rows.append(entry_row(entry, keys, _MESSAGE_COLUMNS))
+        strays = [entry for entry in listed if not isinstance(entry, Mapping)]
         if strays:
             add_extra(step_row, f"messages.{channel}", strays)
     return rows

@@ -129,7 +129,9 @@ CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA = metric_schema(
         "time": _TIME,
         "step_id": _ID,
         "channel": required("string"),
-        "variation": required("string"),
+        # The entry's position in Braze's list for the step and channel (Braze documents no
+        # identifier for it); the ids some bodies carry are the two columns after it.
+        "message_index": required("integer"),
         "variation_api_id": nullable("string"),
         "variation_name": nullable("string"),
     },
@@ -159,7 +161,13 @@ CANVAS_KEYS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "canvas_analytics": ("canvas_id", "time"),
         "canvas_variant_analytics": ("canvas_id", "time", "variant_id"),
         "canvas_step_analytics": ("canvas_id", "time", "step_id"),
-        "canvas_step_message_analytics": ("canvas_id", "time", "step_id", "channel", "variation"),
+        "canvas_step_message_analytics": (
+            "canvas_id",
+            "time",
+            "step_id",
+            "channel",
+            "message_index",
+        ),
     }
 )
 """Stream name -> primary key, as issue 10 names them."""
