@@ -44,15 +44,17 @@ def metric_row(
     element: Mapping[str, Any],
     partition: Mapping[str, str],
     *,
-    metric: str,
-    column: str,
+    metrics: Mapping[str, str],
     unit: Unit,
 ) -> Row:
-    """The row of one series element: keys, ``time``, ``column`` from ``metric``, extras."""
+    """The row of one series element: keys, ``time``, each metric Braze names in ``metrics``
+    (metric -> column) in its column, everything else in ``extra_metrics``."""
     row: Row = {**partition, "time": point_of(element.get("time"), unit).isoformat()}
-    split_values(element, {metric: metric_type(column)}, row, skip=("time",))
-    if metric != column and metric in row:
-        row[column] = row.pop(metric)
+    types = {metric: metric_type(column) for metric, column in metrics.items()}
+    split_values(element, types, row, skip=("time",))
+    for metric, column in metrics.items():
+        if metric != column and metric in row:
+            row[column] = row.pop(metric)
     return row
 
 
