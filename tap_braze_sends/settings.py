@@ -15,7 +15,7 @@ from typing import Any
 
 from tap_braze_sends.config_schema import SPECS, default_of, start_date_default
 from tap_braze_sends.keys import SendKey
-from tap_braze_sends.redaction import redact
+from tap_braze_sends.runtime.redaction import redact
 from tap_braze_sends.sends_file import SendsFileError, read_sends_file
 
 __all__ = ["DATA_SOURCES", "ConfigError", "SendKey", "Settings", "parse_settings"]

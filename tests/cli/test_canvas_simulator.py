@@ -31,8 +31,8 @@ from test_crash_safety import (
     run_and_kill,
 )
 
-from tap_braze_sends.catalog import CANVASES, list_entries
-from tap_braze_sends.endpoints import canvas_days
+from tap_braze_sends.braze.catalog import CANVASES, list_entries
+from tap_braze_sends.braze.endpoints import canvas_days
 
 ANALYTICS_STREAMS = (
     "canvas_analytics",
@@ -276,6 +276,26 @@ def test_simulated_analytics_ids_join_details_except_the_deleted_step(
     for stream in ("canvas_step_analytics", "canvas_step_message_analytics"):
         used = {(r["canvas_id"], r["step_id"]) for r in run.records[stream]}
         assert used - steps == deleted, stream
+
+    # Each message column means one thing: ids (of the step's messages) in variation_api_id,
+    # names in variation_name, whichever of them a step's entries carry; positions as the key.
+    messages = {
+        (canvas_id, step.step_id, m.channel): m
+        for canvas_id in ids
+        for step in find_canvas(ws, canvas_id).steps
+        for m in step.messages
+    }
+    rows = run.records["canvas_step_message_analytics"]
+    by_id = by_name = 0
+    for r in rows:
+        message = messages[r["canvas_id"], r["step_id"], r["channel"]]
+        assert r["message_index"] == 0, r  # one message per channel in a simulated step
+        assert r["variation_api_id"] in (None, message.message_id), r
+        assert r["variation_name"] in (None, message.name), r
+        by_id += r["variation_api_id"] is not None
+        by_name += r["variation_name"] is not None
+    assert 0 < by_id < len(rows)
+    assert 0 < by_name < len(rows)
 
 
 @pytest.mark.parametrize("path", ["/canvas/list", "/canvas/details", SERIES_PATH])

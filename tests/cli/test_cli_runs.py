@@ -52,7 +52,7 @@ CANVAS_SERIES_KEYS = {
     "canvas_analytics": ("canvas_id", "time"),
     "canvas_variant_analytics": ("canvas_id", "time", "variant_id"),
     "canvas_step_analytics": ("canvas_id", "time", "step_id"),
-    "canvas_step_message_analytics": ("canvas_id", "time", "step_id", "channel", "variation"),
+    "canvas_step_message_analytics": ("canvas_id", "time", "step_id", "channel", "message_index"),
 }
 SENDS_PATH = "/sends/data_series"
 CAMPAIGNS_PATH = "/campaigns/data_series"

@@ -10,14 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator, FormatChecker
 
-from tap_braze_sends.flatten.canvas import (
+from tap_braze_sends.braze.flatten.canvas_series import (
     CanvasDayRows,
     MalformedCanvasBodyError,
     MalformedDayError,
     flatten_canvas_day,
     parse_canvas_series,
 )
-from tap_braze_sends.schemas.canvas import (
+from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_ANALYTICS_SCHEMA,
     CANVAS_KEYS,
     CANVAS_STEP_ANALYTICS_SCHEMA,
@@ -200,7 +200,7 @@ def test_docs_shaped_day_gives_rows_for_all_four_streams() -> None:
                 **day,
                 "step_id": STEP_EMAIL,
                 "channel": "email",
-                "variation": "msg-email-1",  # the API id wins over the name
+                "message_index": 0,
                 "variation_api_id": "msg-email-1",
                 "variation_name": "Welcome",
                 "sent": 700,
@@ -213,7 +213,7 @@ def test_docs_shaped_day_gives_rows_for_all_four_streams() -> None:
                 **day,
                 "step_id": STEP_EMAIL,
                 "channel": "sms",
-                "variation": "(unnamed)",
+                "message_index": 0,
                 "variation_api_id": None,
                 "variation_name": None,
                 "sent": 50,
@@ -230,7 +230,7 @@ def test_docs_shaped_day_gives_rows_for_all_four_streams() -> None:
                 **day,
                 "step_id": STEP_PUSH,
                 "channel": "ios_push",
-                "variation": "Push A",
+                "message_index": 0,
                 "variation_api_id": None,
                 "variation_name": "Push A",
                 "sent": 200,
@@ -241,7 +241,7 @@ def test_docs_shaped_day_gives_rows_for_all_four_streams() -> None:
                 **day,
                 "step_id": STEP_PUSH,
                 "channel": "ios_push",
-                "variation": "Control Group",
+                "message_index": 1,
                 "variation_api_id": None,
                 "variation_name": "Control Group",
                 "sent": None,
@@ -310,7 +310,7 @@ def test_unknown_metrics_go_to_extra_metrics_at_every_level() -> None:
                 **keys,
                 "step_id": STEP_EMAIL,
                 "channel": "email",
-                "variation": "m1",
+                "message_index": 0,
                 "variation_api_id": "m1",
                 "variation_name": None,
                 "sent": 5,
@@ -341,7 +341,7 @@ def test_unknown_channel_still_gives_rows() -> None:
                 "time": "2026-03-02",
                 "step_id": STEP_PUSH,
                 "channel": "line",
-                "variation": "m9",
+                "message_index": 0,
                 "variation_api_id": "m9",
                 "variation_name": None,
                 "sent": 3,
@@ -394,7 +394,9 @@ def test_a_deleted_step_gets_its_rows_and_a_marker_braze_sends_is_kept_as_extra(
             },
         ],
     )
-    assert [(r["step_id"], r["variation"]) for r in rows.step_messages] == [("step-gone", "m-old")]
+    assert [(r["step_id"], r["variation_api_id"]) for r in rows.step_messages] == [
+        ("step-gone", "m-old")
+    ]
 
 
 @pytest.mark.parametrize("absent", [{}, {"variant_stats": None, "step_stats": None}])
@@ -481,10 +483,10 @@ def test_null_entries_give_nothing_and_odd_shapes_are_kept() -> None:
             },
         ],
     )
-    assert [(r["step_id"], r["channel"], r["variation"]) for r in rows.step_messages] == [
-        ("s-1", "email", "lone object"),
-        ("s-1", "sms", "ok"),
-    ]
+    assert [
+        (r["step_id"], r["channel"], r["message_index"], r["variation_name"])
+        for r in rows.step_messages
+    ] == [("s-1", "email", 0, "lone object"), ("s-1", "sms", 0, "ok")]
     validate_rows(rows)
 
 
@@ -502,7 +504,9 @@ def test_odd_breakdown_containers_are_kept_on_the_total_row() -> None:
     assert rows.variants == rows.steps == rows.step_messages == []
 
 
-def test_repeated_variations_are_numbered_per_step_and_channel() -> None:
+def test_message_entries_are_keyed_by_position_per_step_and_channel() -> None:
+    """Braze documents no identifier for a step's message entries: the key is the position,
+    and the ids and names a body carries stay in their own columns, as sent (a repeat too)."""
     day = {
         "time": "2026-03-07",
         "step_stats": {
@@ -522,14 +526,15 @@ def test_repeated_variations_are_numbered_per_step_and_channel() -> None:
     }
     rows = flatten_canvas_day(day, CANVAS)
     assert [
-        (r["step_id"], r["channel"], r["variation"], r["sent"]) for r in rows.step_messages
+        (r["step_id"], r["channel"], r["message_index"], r["variation_name"], r["sent"])
+        for r in rows.step_messages
     ] == [
-        ("s-1", "email", "A", 1),
-        ("s-1", "email", "A#2", 2),
-        ("s-1", "email", "(unnamed)", 3),
-        ("s-1", "email", "(unnamed)#2", 4),
-        ("s-1", "sms", "A", 5),
-        ("s-2", "email", "A", 6),
+        ("s-1", "email", 0, "A", 1),
+        ("s-1", "email", 1, "A", 2),
+        ("s-1", "email", 2, None, 3),
+        ("s-1", "email", 3, None, 4),
+        ("s-1", "sms", 0, "A", 5),
+        ("s-2", "email", 0, "A", 6),
     ]
     # A step entry without a name still gets its row, with a null step_name.
     assert [r["step_name"] for r in rows.steps] == [None, None]
@@ -632,7 +637,8 @@ def test_analytics_schemas_type_the_documented_metrics() -> None:
     assert "entries" not in step
     message = CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA["properties"]
     assert message["sent_to_carrier"] == {"type": ["integer", "null"]}
-    assert message["variation"] == {"type": ["string"]}
+    assert message["message_index"] == {"type": ["integer"]}
+    assert "variation" not in message
     for schema, name in zip(
         _SCHEMAS,
         [
@@ -645,13 +651,14 @@ def test_analytics_schemas_type_the_documented_metrics() -> None:
     ):
         assert schema["additionalProperties"] is False
         for key in CANVAS_KEYS[name]:
-            assert schema["properties"][key]["type"] == ["string"], (name, key)
+            want = ["integer"] if key == "message_index" else ["string"]
+            assert schema["properties"][key]["type"] == want, (name, key)
     assert CANVAS_KEYS["canvas_step_message_analytics"] == (
         "canvas_id",
         "time",
         "step_id",
         "channel",
-        "variation",
+        "message_index",
     )
 
 
@@ -844,7 +851,10 @@ def output_leaves(rows: CanvasDayRows) -> list[tuple]:
         index = index_in_channel.get(where, 0)
         index_in_channel[where] = index + 1
         for key, value in row.items():
-            if key in keys or key in ("step_id", "channel", "variation"):
+            if key in keys or key in ("step_id", "channel"):
+                continue
+            if key == "message_index":
+                assert value == index, row
                 continue
             if key in ("variation_api_id", "variation_name") and value is None:
                 continue
@@ -877,7 +887,7 @@ def test_every_value_lands_in_exactly_one_place(day: dict) -> None:
                         isinstance(value, float) and "number" not in prop["type"]
                     )
                     assert not fits, (name, value)
-    message_keys = [(r["step_id"], r["channel"], r["variation"]) for r in rows.step_messages]
+    message_keys = [(r["step_id"], r["channel"], r["message_index"]) for r in rows.step_messages]
     assert len(set(message_keys)) == len(message_keys)
 
 
@@ -897,8 +907,9 @@ def test_every_number_of_a_day_is_found_once_in_the_rows(day: dict) -> None:
         return []
 
     rows = flatten_canvas_day(day, CANVAS)
-    out = [rows.total, *rows.variants, *rows.steps, *rows.step_messages]
+    # message_index is the tap's key (a position), not a number Braze sent.
+    messages = [{k: v for k, v in r.items() if k != "message_index"} for r in rows.step_messages]
+    out = [rows.total, *rows.variants, *rows.steps, *messages]
     source = {k: v for k, v in day.items() if k != "time"}
-    # Object ids and names are strings; a number only comes back as a variation key when an
-    # integer id is stringified, which is a string, not a number.
+    # Object ids and names are strings; an integer id comes back stringified, not a number.
     assert sorted(numbers(out)) == sorted(numbers(source))

@@ -1,8 +1,8 @@
 """Schemas of the eight Canvas streams (/canvas/list, /canvas/details, /canvas/data_series).
 
 The metric tuples and field kinds below are the single list both the schemas and the Canvas
-flatteners (:mod:`tap_braze_sends.flatten.canvas`) read: a name gets a typed column here, and
-anything Braze returns beyond them lands in ``extra_metrics`` (series) or ``extra_fields``
+flatteners (:mod:`tap_braze_sends.braze.flatten.canvas_series`) read: a name gets a typed column
+here, and anything Braze returns beyond them lands in ``extra_metrics`` (series) or ``extra_fields``
 (list and details), never dropped.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from tap_braze_sends.schemas.build import metric_schema, nullable, required
-from tap_braze_sends.schemas.metrics import MESSAGE_METRICS
+from tap_braze_sends.braze.schemas.build import metric_schema, nullable, required
+from tap_braze_sends.braze.schemas.metrics import MESSAGE_METRICS
 
 _ENTRY_CONVERSIONS = (
     "conversions",
@@ -129,7 +129,9 @@ CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA = metric_schema(
         "time": _TIME,
         "step_id": _ID,
         "channel": required("string"),
-        "variation": required("string"),
+        # The entry's position in Braze's list for the step and channel (Braze documents no
+        # identifier for it); the ids some bodies carry are the two columns after it.
+        "message_index": required("integer"),
         "variation_api_id": nullable("string"),
         "variation_name": nullable("string"),
     },
@@ -159,7 +161,13 @@ CANVAS_KEYS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "canvas_analytics": ("canvas_id", "time"),
         "canvas_variant_analytics": ("canvas_id", "time", "variant_id"),
         "canvas_step_analytics": ("canvas_id", "time", "step_id"),
-        "canvas_step_message_analytics": ("canvas_id", "time", "step_id", "channel", "variation"),
+        "canvas_step_message_analytics": (
+            "canvas_id",
+            "time",
+            "step_id",
+            "channel",
+            "message_index",
+        ),
     }
 )
 """Stream name -> primary key, as issue 10 names them."""

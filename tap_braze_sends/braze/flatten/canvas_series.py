@@ -1,10 +1,11 @@
 """Pure flattening of /canvas/data_series: one day -> the rows of the four analytics streams.
 
-The rules are those of the campaign and send series (:mod:`tap_braze_sends.flatten.entries`):
-every value Braze returns ends up in exactly one place, a typed column when the schema names it
-and the value has the column's JSON type, else the row's ``extra_metrics``; values pass through
-untouched. A ``null`` (or absent) ``variant_stats``, ``step_stats``, variant, step, step
-``messages`` or channel carries nothing: it gives no row and nothing in extras.
+The rules are those of the campaign and send series
+(:mod:`tap_braze_sends.braze.flatten.series_rows`): every value Braze returns ends up in exactly
+one place, a typed column when the schema names it and the value has the column's JSON type, else
+the row's ``extra_metrics``; values pass through untouched. A ``null`` (or absent)
+``variant_stats``, ``step_stats``, variant, step, step ``messages`` or channel carries nothing: it
+gives no row and nothing in extras.
 
 Where a value that fits no row goes (names in the ``extra_metrics`` of the row named):
 
@@ -26,7 +27,7 @@ non-objects in channel c's list       that step's row         ``messages.c`` (th
 an unknown metric m of a message      that message's row      ``m``
 ====================================  ======================  =================================
 
-The list and details bodies are flattened by :mod:`tap_braze_sends.flatten.canvas_details`,
+The list and details bodies are flattened by :mod:`tap_braze_sends.braze.flatten.canvas_catalog`,
 re-exported here so that one module holds the Canvas flatteners' public names.
 """
 
@@ -36,27 +37,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tap_braze_sends.flatten.canvas_details import (
+from tap_braze_sends.braze.flatten.campaign_series import MalformedDayError, parse_day
+from tap_braze_sends.braze.flatten.canvas_catalog import (
     MalformedCanvasBodyError,
     canvas_activity_window,
     canvas_details_rows,
     canvas_list_rows,
 )
-from tap_braze_sends.flatten.entries import (
+from tap_braze_sends.braze.flatten.series_rows import (
     Row,
     add_extra,
     channel_entries,
-    message_row,
+    entry_row,
     metric_columns,
     split_values,
 )
-from tap_braze_sends.flatten.series import MalformedDayError, parse_day
-from tap_braze_sends.schemas.canvas import (
+from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_STEP_METRICS,
     CANVAS_TOTAL_METRICS,
     CANVAS_VARIANT_METRICS,
 )
-from tap_braze_sends.schemas.metrics import MESSAGE_METRICS
+from tap_braze_sends.braze.schemas.metrics import MESSAGE_METRICS
 
 __all__ = [
     "CanvasDayRows",
@@ -115,9 +116,11 @@ def flatten_canvas_day(day: Mapping[str, Any], canvas_id: str) -> CanvasDayRows:
     """Split one element of ``data.stats`` into the rows of the four analytics streams.
 
     Keys: total ``(canvas_id, time)``, variant ``+ variant_id``, step ``+ step_id``, step
-    message ``+ step_id, channel, variation`` where ``variation`` is ``variation_api_id``, else
-    ``variation_name``, else ``(unnamed)``, with ``#2``, ``#3`` for repeats within one step,
-    channel and day. Raises ``MalformedDayError`` for a day without a readable ``time``.
+    message ``+ step_id, channel, message_index``: the entry's position (from 0) in the list
+    Braze gives for that step and channel. Braze documents no identifier for these entries
+    (some bodies carry ``variation_api_id`` and/or ``variation_name``, kept in columns of their
+    own), so the position is the one key every entry has, and each column means one thing.
+    Raises ``MalformedDayError`` for a day without a readable ``time``.
     """
     if not isinstance(day, Mapping):
         msg = f"Canvas day is not an object: {day!r:.200}"
@@ -200,14 +203,12 @@ def _message_rows(messages: object, step_keys: Row, step_row: Row) -> list[Row]:
         if not isinstance(entries, list | Mapping):
             add_extra(step_row, f"messages.{channel}", entries)
             continue
-        used: set[str] = set()
-        strays = []
-        keys = {**step_keys, "channel": channel}
-        for entry in channel_entries(entries):
-            if isinstance(entry, Mapping):
-                rows.append(message_row(entry, keys, _MESSAGE_COLUMNS, used))
-            else:
-                strays.append(entry)
+        listed = channel_entries(entries)
+        objects = [entry for entry in listed if isinstance(entry, Mapping)]
+        for index, entry in enumerate(objects):
+            keys = {**step_keys, "channel": channel, "message_index": index}
+            rows.append(entry_row(entry, keys, _MESSAGE_COLUMNS))
+        strays = [entry for entry in listed if not isinstance(entry, Mapping)]
         if strays:
             add_extra(step_row, f"messages.{channel}", strays)
     return rows

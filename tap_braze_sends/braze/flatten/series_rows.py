@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tap_braze_sends.schemas.metrics import VARIATION_PLACEHOLDER, metric_type
+from tap_braze_sends.braze.schemas.metrics import VARIATION_PLACEHOLDER, metric_type
 
 Row = dict[str, Any]
 
@@ -95,20 +95,11 @@ def channel_entries(value: object) -> list:
     return [value]
 
 
-def message_row(
-    entry: Mapping[str, Any],
-    keys: Row,
-    columns: Mapping[str, str],
-    used: set[str],
-) -> Row:
-    """The row of one per-message entry: ``keys``, a unique ``variation``, its ids, its values.
-
-    ``used`` holds the variations already taken in the same channel (and step) and day.
-    """
+def entry_row(entry: Mapping[str, Any], keys: Row, columns: Mapping[str, str]) -> Row:
+    """The row of one per-message entry: ``keys``, the ids Braze gave it, its values."""
     ids = {k: entry.get(k) for k in IDENTITY_KEYS if isinstance(entry.get(k), str)}
     row: Row = {
         **keys,
-        "variation": unique_variation(variation_id(entry), used),
         "variation_api_id": ids.get("variation_api_id"),
         "variation_name": ids.get("variation_name"),
     }
@@ -116,3 +107,18 @@ def message_row(
     skip = [k for k in IDENTITY_KEYS if k in ids or entry.get(k) is None]
     split_values(entry, columns, row, skip=skip)
     return row
+
+
+def message_row(
+    entry: Mapping[str, Any],
+    keys: Row,
+    columns: Mapping[str, str],
+    used: set[str],
+) -> Row:
+    """The row of one per-variation entry of a send or campaign: ``keys``, a unique
+    ``variation``, its ids, its values.
+
+    ``used`` holds the variations already taken in the same channel and day.
+    """
+    variation = unique_variation(variation_id(entry), used)
+    return entry_row(entry, {**keys, "variation": variation}, columns)
