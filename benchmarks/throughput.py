@@ -45,7 +45,7 @@ MEMORY_GOAL = 0.20  # less than this growth of peak RSS
 
 def planned_requests(config: dict[str, Any]) -> int:
     """Requests of a plan made without knowing the reading of the ``ending_at`` day."""
-    from tap_braze_sends.windows import plan_windows
+    from tap_braze_sends.runtime.windows import plan_windows
 
     first = dt.date.fromisoformat(config["start_date"])
     last = dt.date.fromisoformat(config["end_date"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from singer_sdk import typing as th
 
+from tap_braze_sends.runtime.windows import MAX_WINDOW_DAYS
 from tap_braze_sends.settings import (
     DEFAULT_ALL_CAMPAIGNS,
     DEFAULT_ALL_CANVASES,
@@ -23,7 +24,6 @@ from tap_braze_sends.settings import (
     DEFAULT_WINDOW_DAYS,
     MAX_PARALLEL_REQUESTS,
 )
-from tap_braze_sends.windows import MAX_WINDOW_DAYS
 
 _API_KEY_HELP = (
     "Braze REST API key. Surrounding whitespace (a secret file's final line break) is "

@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tap_braze_sends.keys import SendKey, id_problem
-from tap_braze_sends.redaction import key_problem, redact
+from tap_braze_sends.runtime.redaction import key_problem, redact
+from tap_braze_sends.runtime.windows import MAX_WINDOW_DAYS
 from tap_braze_sends.sends_file import SendsFileError, read_sends_file
 from tap_braze_sends.setting_values import (
     is_blank,
@@ -28,7 +29,6 @@ from tap_braze_sends.setting_values import (
     parse_shard,
     shown,
 )
-from tap_braze_sends.windows import MAX_WINDOW_DAYS
 
 __all__ = ["ConfigError", "SendKey", "Settings", "parse_settings"]
 

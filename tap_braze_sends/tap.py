@@ -14,21 +14,21 @@ from singer_sdk import Stream
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
-from tap_braze_sends.bookmarks import prune_expired_sends, split_unknown, validate_state
+from tap_braze_sends.braze.discovery import send_expired
+from tap_braze_sends.braze.endpoints import Partition
 from tap_braze_sends.config_schema import CONFIG_SCHEMA
-from tap_braze_sends.discovery import send_expired
-from tap_braze_sends.endpoints import Partition
-from tap_braze_sends.engine import (
+from tap_braze_sends.errors import BrazeError, StateError
+from tap_braze_sends.runtime.bookmarks import prune_expired_sends, split_unknown, validate_state
+from tap_braze_sends.runtime.orchestrator import (
     catalog_dry_run_rows,
     dry_run_rows,
     listed_partitions,
     sync_streams,
 )
-from tap_braze_sends.errors import BrazeError, StateError
-from tap_braze_sends.redaction import install_redaction
+from tap_braze_sends.runtime.redaction import install_redaction
+from tap_braze_sends.runtime.signals import Stopped
 from tap_braze_sends.sdk_compat import ValidateConfigFirst
 from tap_braze_sends.settings import ConfigError, Settings, parse_settings
-from tap_braze_sends.signals import Stopped
 from tap_braze_sends.streams import STREAM_TYPES, BrazeStream, CatalogStream
 
 Row = dict[str, Any]

@@ -11,7 +11,7 @@ from singer_sdk import Stream
 from singer_sdk.exceptions import AbortedSyncExceptionBase, RequestedAbortException
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from tap_braze_sends.endpoints import SeriesEndpoint
+from tap_braze_sends.braze.endpoints import SeriesEndpoint
 from tap_braze_sends.errors import BrazeError
 
 _NOT_SYNC_FAILURES = (BrazeError, AbortedSyncExceptionBase, RequestedAbortException)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tap_braze_sends.endpoints import CANVAS_SERIES
-from tap_braze_sends.schemas.canvas import (
+from tap_braze_sends.braze.endpoints import CANVAS_SERIES
+from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_ANALYTICS_SCHEMA,
     CANVAS_KEYS,
     CANVAS_STEP_ANALYTICS_SCHEMA,

@@ -11,13 +11,13 @@ from typing import Any, ClassVar
 
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from tap_braze_sends.catalog import CAMPAIGNS, CANVASES, CatalogFamily
-from tap_braze_sends.schemas.campaigns import (
+from tap_braze_sends.braze.catalog import CAMPAIGNS, CANVASES, CatalogFamily
+from tap_braze_sends.braze.schemas.campaign_catalog import (
     CAMPAIGN_DETAILS_SCHEMA,
     CAMPAIGN_VARIATIONS_SCHEMA,
     CAMPAIGNS_SCHEMA,
 )
-from tap_braze_sends.schemas.canvas import (
+from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_DETAILS_SCHEMA,
     CANVAS_STEPS_SCHEMA,
     CANVAS_VARIANTS_SCHEMA,

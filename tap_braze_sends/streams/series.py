@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tap_braze_sends.endpoints import CAMPAIGNS_SERIES, SENDS_SERIES
-from tap_braze_sends.schemas.series import (
+from tap_braze_sends.braze.endpoints import CAMPAIGNS_SERIES, SENDS_SERIES
+from tap_braze_sends.braze.schemas.campaign_series import (
     CAMPAIGN_DAY_SCHEMA,
     CAMPAIGN_MESSAGE_SCHEMA,
     SEND_DAY_SCHEMA,

@@ -31,8 +31,8 @@ from test_crash_safety import (
     run_and_kill,
 )
 
-from tap_braze_sends.catalog import CANVASES, list_entries
-from tap_braze_sends.endpoints import canvas_days
+from tap_braze_sends.braze.catalog import CANVASES, list_entries
+from tap_braze_sends.braze.endpoints import canvas_days
 
 ANALYTICS_STREAMS = (
     "canvas_analytics",

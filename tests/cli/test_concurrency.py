@@ -21,7 +21,7 @@ import pytest
 from braze_simulator import BrazeSimulator, FaultPlan, Workspace, build_workspace
 from conftest import SIM_TODAY, TAP, TapRun, expected_records, run_tap, tap_config
 
-from tap_braze_sends.prefetch import OrderedPrefetcher
+from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
 
 PARTITION_FIELDS = {
     "send_analytics": ("campaign_id", "send_id"),

@@ -22,18 +22,18 @@ from conftest import run_tap, tap_log_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tap_braze_sends.body import BodyError, decode_json
-from tap_braze_sends.bookmarks import (
+from tap_braze_sends.braze.catalog import CAMPAIGNS, CANVASES, list_entries
+from tap_braze_sends.braze.endpoints import CAMPAIGNS_SERIES, CANVAS_SERIES, SENDS_SERIES
+from tap_braze_sends.braze.flatten.campaign_series import parse_day
+from tap_braze_sends.config_schema import CONFIG_SCHEMA
+from tap_braze_sends.errors import StateError
+from tap_braze_sends.runtime.body import BodyError, decode_json
+from tap_braze_sends.runtime.bookmarks import (
     Bookmarks,
     prune_expired_sends,
     split_unknown,
     validate_state,
 )
-from tap_braze_sends.catalog import CAMPAIGNS, CANVASES, list_entries
-from tap_braze_sends.config_schema import CONFIG_SCHEMA
-from tap_braze_sends.endpoints import CAMPAIGNS_SERIES, CANVAS_SERIES, SENDS_SERIES
-from tap_braze_sends.errors import StateError
-from tap_braze_sends.flatten.series import parse_day
 from tap_braze_sends.sends_file import SendsFileError, read_sends_file
 from tap_braze_sends.settings import DATA_SOURCES, ConfigError, parse_settings
 from tap_braze_sends.streams import STREAM_TYPES

@@ -42,7 +42,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
 def test_the_wheel_holds_only_the_tap_package(wheel: zipfile.ZipFile) -> None:
     names = wheel.namelist()
     assert "tap_braze_sends/tap.py" in names
-    assert "tap_braze_sends/schemas/series.py" in names
+    assert "tap_braze_sends/braze/schemas/campaign_series.py" in names
     outside = [
         name
         for name in names

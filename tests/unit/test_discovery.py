@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tap_braze_sends.discovery import (
+from tap_braze_sends.braze.discovery import (
     CampaignFacts,
     analytics_skip_reason,
     facts_from_listing,

@@ -11,12 +11,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tap_braze_sends.flatten.campaigns import (
+from tap_braze_sends.braze.flatten.campaign_catalog import (
     MalformedBodyError,
     campaign_details_rows,
     campaign_list_rows,
 )
-from tap_braze_sends.schemas.campaigns import (
+from tap_braze_sends.braze.schemas.campaign_catalog import (
     CAMPAIGN_DETAILS_SCHEMA,
     CAMPAIGN_VARIATIONS_SCHEMA,
     CAMPAIGNS_SCHEMA,
@@ -360,7 +360,7 @@ def test_schemas_type_the_columns() -> None:
 def test_a_nameless_details_body_is_malformed_and_retried(body: object) -> None:
     # The tap retries a ValueError from a parser (fetch.py); a nameless body must not become
     # a row of nulls remembered as read.
-    from tap_braze_sends.catalog import CAMPAIGNS
+    from tap_braze_sends.braze.catalog import CAMPAIGNS
 
     with pytest.raises(ValueError, match="name"):
         CAMPAIGNS.details_rows("c-1", body)  # type: ignore[arg-type]

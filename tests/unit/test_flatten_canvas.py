@@ -10,14 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator, FormatChecker
 
-from tap_braze_sends.flatten.canvas import (
+from tap_braze_sends.braze.flatten.canvas_series import (
     CanvasDayRows,
     MalformedCanvasBodyError,
     MalformedDayError,
     flatten_canvas_day,
     parse_canvas_series,
 )
-from tap_braze_sends.schemas.canvas import (
+from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_ANALYTICS_SCHEMA,
     CANVAS_KEYS,
     CANVAS_STEP_ANALYTICS_SCHEMA,

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from tap_braze_sends.flatten.canvas import (
+from tap_braze_sends.braze.flatten.canvas_series import (
     MalformedCanvasBodyError,
     canvas_activity_window,
     canvas_details_rows,
     canvas_list_rows,
 )
-from tap_braze_sends.flatten.timestamps import normalize_timestamp, utc_date
-from tap_braze_sends.schemas.canvas import (
+from tap_braze_sends.braze.flatten.timestamps import normalize_timestamp, utc_date
+from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_DETAILS_SCHEMA,
     CANVAS_STEPS_SCHEMA,
     CANVAS_VARIANTS_SCHEMA,

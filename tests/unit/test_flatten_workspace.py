@@ -13,8 +13,8 @@ from contract import WORKSPACE_STREAMS
 from golden_workspace import load_workspace_case
 from oracle_workspace import SERIES_STREAMS, partitions, query_params
 
-from tap_braze_sends.flatten.malformed import MalformedBody, series_days
-from tap_braze_sends.flatten.workspace_catalogues import (
+from tap_braze_sends.braze.flatten.malformed import MalformedBody, series_days
+from tap_braze_sends.braze.flatten.workspace_catalogues import (
     custom_event_rows,
     event_name_rows,
     product_rows,
@@ -22,9 +22,9 @@ from tap_braze_sends.flatten.workspace_catalogues import (
     segment_list_rows,
     tracked_segment_ids,
 )
-from tap_braze_sends.flatten.workspace_series import merge_rows, metric_row, point_of
-from tap_braze_sends.schemas import workspace as schemas
-from tap_braze_sends.windows import DAY, HOUR
+from tap_braze_sends.braze.flatten.workspace_series import merge_rows, metric_row, point_of
+from tap_braze_sends.braze.schemas import workspace as schemas
+from tap_braze_sends.runtime.windows import DAY, HOUR
 
 CASE = load_workspace_case()
 SCHEMAS = {
@@ -64,7 +64,7 @@ def series_records(stream: str) -> list[dict[str, Any]]:
                 if point in seen or not first <= point <= last:
                     continue
                 seen.add(point)
-                row = metric_row(element, partition, metric=metric, column=column, unit=unit)
+                row = metric_row(element, partition, metrics={metric: column}, unit=unit)
                 by_time.setdefault(point, []).append(row)
         records += [merge_rows(by_time[t]) for t in sorted(by_time)]
     return records
@@ -133,8 +133,8 @@ def test_metric_types() -> None:
 
 # --- odd shapes, by hand --------------------------------------------------------------------------
 
-KPI = {"metric": "dau", "column": "dau"}
-QUANTITY = {"metric": "purchase_quantity", "column": "quantity"}
+KPI = {"metrics": {"dau": "dau"}}
+QUANTITY = {"metrics": {"purchase_quantity": "quantity", "revenue": "revenue"}}
 
 
 def test_a_value_of_the_wrong_type_goes_to_extra_metrics() -> None:
@@ -167,7 +167,7 @@ def test_null_is_the_columns_value_and_a_missing_metric_no_column() -> None:
 
 def test_revenue_keeps_an_integer_as_braze_sent_it() -> None:
     row = metric_row(
-        {"time": "2026-03-01", "revenue": 7}, {}, metric="revenue", column="revenue", unit=DAY
+        {"time": "2026-03-01", "revenue": 7}, {}, metrics={"revenue": "revenue"}, unit=DAY
     )
     assert row["revenue"] == 7
     assert isinstance(row["revenue"], int)
@@ -186,9 +186,7 @@ def test_revenue_keeps_an_integer_as_braze_sent_it() -> None:
     ],
 )
 def test_an_hourly_time_is_its_hours_start_in_utc(raw: str, hour: str) -> None:
-    row = metric_row(
-        {"time": raw, "sessions": 1}, {}, metric="sessions", column="sessions", unit=HOUR
-    )
+    row = metric_row({"time": raw, "sessions": 1}, {}, metrics={"sessions": "sessions"}, unit=HOUR)
     assert row["time"] == hour
     assert point_of(raw, HOUR) == dt.datetime.fromisoformat(hour)
 
@@ -202,7 +200,7 @@ def test_a_daily_time_is_its_date() -> None:
 @pytest.mark.parametrize("unit", [DAY, HOUR])
 def test_an_element_without_a_readable_time_is_a_malformed_body(raw: object, unit: Any) -> None:
     with pytest.raises(MalformedBody, match="time"):
-        metric_row({"time": raw, "count": 1}, {}, metric="count", column="count", unit=unit)
+        metric_row({"time": raw, "count": 1}, {}, metrics={"count": "count"}, unit=unit)
 
 
 def test_an_hour_that_does_not_exist_is_a_malformed_body() -> None:
@@ -281,3 +279,13 @@ def test_catalogue_fields_that_fit_no_column_are_kept_in_extra_fields() -> None:
     details = segment_details_row("s", {"message": "success", "created_at": "2026-01-05 10:30 UTC"})
     assert details["created_at"] == "2026-01-05T10:30:00+00:00"
     assert details["extra_fields"] is None
+
+
+def test_one_flattener_serves_every_request_of_a_series() -> None:
+    # quantity_series and revenue_series share the series' metric table: each element places
+    # the metric it carries; a key named like a column but not Braze's metric is an extra.
+    keys = {"product": "*", "app_id": "*"}
+    day = {"time": "2026-03-01"}
+    assert metric_row({**day, "purchase_quantity": 3}, keys, **QUANTITY, unit=DAY)["quantity"] == 3
+    row = metric_row({**day, "revenue": 9.5, "quantity": 1}, keys, **QUANTITY, unit=DAY)
+    assert row == {**keys, **day, "revenue": 9.5, "extra_metrics": {"quantity": 1}}

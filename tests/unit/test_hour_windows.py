@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tap_braze_sends.windows import (
+from tap_braze_sends.runtime.windows import (
     DAY,
     HOUR,
     MAX_WINDOW_DAYS,

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
 
-from tap_braze_sends.pacing import RateBudget, RateBudgetExceeded, reserve_for
-from tap_braze_sends.rate_limits import (
+from tap_braze_sends.runtime.pacing import RateBudget, RateBudgetExceeded, reserve_for
+from tap_braze_sends.runtime.rate_limits import (
     RateLimitHeaders,
     hold_after_429,
     read_rate_limit_headers,

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tap_braze_sends.pacing import RateBudget
-from tap_braze_sends.rate_limits import RateLimitHeaders, seconds_until_reset
+from tap_braze_sends.runtime.pacing import RateBudget
+from tap_braze_sends.runtime.rate_limits import RateLimitHeaders, seconds_until_reset
 
 T0 = 1_800_000_000
 MAX_ONE_WAY_SECONDS = 0.1  # network and server time each way; a round trip is at most 0.2 s

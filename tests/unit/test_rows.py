@@ -11,18 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator, FormatChecker
 
-from tap_braze_sends.flatten.series import MalformedDayError, flatten_day, parse_day
-from tap_braze_sends.schemas.metrics import (
-    CHANNEL_METRICS,
-    DAY_TOTAL_METRICS,
-    MESSAGE_METRICS,
-    VARIATION_PLACEHOLDER,
-)
-from tap_braze_sends.schemas.series import (
+from tap_braze_sends.braze.flatten.campaign_series import MalformedDayError, flatten_day, parse_day
+from tap_braze_sends.braze.schemas.campaign_series import (
     CAMPAIGN_DAY_SCHEMA,
     CAMPAIGN_MESSAGE_SCHEMA,
     SEND_DAY_SCHEMA,
     SEND_MESSAGE_SCHEMA,
+)
+from tap_braze_sends.braze.schemas.metrics import (
+    CHANNEL_METRICS,
+    DAY_TOTAL_METRICS,
+    MESSAGE_METRICS,
+    VARIATION_PLACEHOLDER,
 )
 
 SEND = {"campaign_id": "api-camp-01", "send_id": "send-0001"}

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tap_braze_sends.discovery import in_shard, send_expired, shard_of
+from tap_braze_sends.braze.discovery import in_shard, send_expired, shard_of
 
 # --- expired sends ----------------------------------------------------------------------------
 

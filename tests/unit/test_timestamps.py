@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tap_braze_sends.timestamps import parse_timestamp, rfc3339
+from tap_braze_sends.braze.timestamps import parse_timestamp, rfc3339
 
 # --- timestamps -----------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tap_braze_sends.windows import (
+from tap_braze_sends.runtime.windows import (
     MAX_WINDOW_DAYS,
     DayReading,
     Window,

@@ -2,18 +2,19 @@
 /events/list and /purchases/product_list, into rows of ``segments``, ``segment_details``,
 ``custom_events`` and ``products``.
 
-Segments and events follow the dimension rules (:mod:`tap_braze_sends.flatten.dimensions`):
-typed columns, everything else in ``extra_fields``. A body without its list, or an entry that
-names nothing, is :class:`MalformedBody`: there is no row to key.
+Segments and events follow the dimension rules
+(:mod:`tap_braze_sends.braze.flatten.dimension_rows`): typed columns, everything else in
+``extra_fields``. A body without its list, or an entry that names nothing, is
+:class:`MalformedBody`: there is no row to key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tap_braze_sends.flatten.dimensions import Row, typed_row
-from tap_braze_sends.flatten.malformed import MalformedBody
-from tap_braze_sends.schemas.workspace import (
+from tap_braze_sends.braze.flatten.dimension_rows import Row, typed_row
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
+from tap_braze_sends.braze.schemas.workspace import (
     CUSTOM_EVENT_FIELDS,
     EVENT_TAGS_FIELD,
     SEGMENT_DETAILS_FIELDS,

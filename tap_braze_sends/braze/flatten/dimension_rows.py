@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from tap_braze_sends.schemas.dimensions import FLAG, OBJECT, OBJECTS, TEXT, TEXTS, TIMESTAMP
-from tap_braze_sends.timestamps import rfc3339
+from tap_braze_sends.braze.schemas.column_kinds import FLAG, OBJECT, OBJECTS, TEXT, TEXTS, TIMESTAMP
+from tap_braze_sends.braze.timestamps import rfc3339
 
 Row = dict[str, Any]
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from tap_braze_sends.timestamps import parse_timestamp
+from tap_braze_sends.braze.timestamps import parse_timestamp
 
 MAX_WINDOW_DAYS = 100
 """Braze's documented upper bound for ``length``, in units (days or hours)."""

@@ -1,12 +1,12 @@
 """Column kinds of the dimension streams (campaigns, Canvases: names, tags, settings) and their
-JSON schemas. The flatteners (:mod:`tap_braze_sends.flatten.dimensions`) read the same table, so
-a column's type is declared once."""
+JSON schemas. The flatteners (:mod:`tap_braze_sends.braze.flatten.dimension_rows`) read the same
+table, so a column's type is declared once."""
 
 from __future__ import annotations
 
 from types import MappingProxyType
 
-from tap_braze_sends.schemas.build import nullable
+from tap_braze_sends.braze.schemas.build import nullable
 
 TEXT = "text"
 TIMESTAMP = "timestamp"

@@ -8,16 +8,16 @@ import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
 
-from tap_braze_sends.bookmarks import Bookmarks, StateCadence
-from tap_braze_sends.catalog import CatalogFamily
-from tap_braze_sends.dimensions import read_catalog
-from tap_braze_sends.discovery import CampaignFacts
+from tap_braze_sends.braze.catalog import CatalogFamily
+from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.errors import describe_partition
-from tap_braze_sends.fetch import Fetcher
-from tap_braze_sends.output import Row, RowWriter, SingerOutput
-from tap_braze_sends.plan import PartitionPlan
-from tap_braze_sends.progress import Progress
-from tap_braze_sends.run import Group, Run, WindowJob, WindowResult
+from tap_braze_sends.runtime.bookmarks import Bookmarks, StateCadence
+from tap_braze_sends.runtime.catalog_reader import read_catalog
+from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.output import Row, RowWriter, SingerOutput
+from tap_braze_sends.runtime.plan import PartitionPlan
+from tap_braze_sends.runtime.progress import Progress
+from tap_braze_sends.runtime.window_pool import Group, Run, WindowJob, WindowResult
 from tap_braze_sends.settings import Settings
 from tap_braze_sends.streams.catalog import CatalogStream
 

@@ -1,8 +1,8 @@
 """Schemas of the eight Canvas streams (/canvas/list, /canvas/details, /canvas/data_series).
 
 The metric tuples and field kinds below are the single list both the schemas and the Canvas
-flatteners (:mod:`tap_braze_sends.flatten.canvas`) read: a name gets a typed column here, and
-anything Braze returns beyond them lands in ``extra_metrics`` (series) or ``extra_fields``
+flatteners (:mod:`tap_braze_sends.braze.flatten.canvas_series`) read: a name gets a typed column
+here, and anything Braze returns beyond them lands in ``extra_metrics`` (series) or ``extra_fields``
 (list and details), never dropped.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from tap_braze_sends.schemas.build import metric_schema, nullable, required
-from tap_braze_sends.schemas.metrics import MESSAGE_METRICS
+from tap_braze_sends.braze.schemas.build import metric_schema, nullable, required
+from tap_braze_sends.braze.schemas.metrics import MESSAGE_METRICS
 
 _ENTRY_CONVERSIONS = (
     "conversions",

@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tap_braze_sends.flatten.campaigns import campaign_details_rows, campaign_list_rows
-from tap_braze_sends.flatten.canvas_details import (
+from tap_braze_sends.braze.flatten.campaign_catalog import campaign_details_rows, campaign_list_rows
+from tap_braze_sends.braze.flatten.canvas_catalog import (
     canvas_details_rows,
     canvas_list_rows,
     check_canvas_details,

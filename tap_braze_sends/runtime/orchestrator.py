@@ -19,21 +19,21 @@ from typing import Any
 
 from singer_sdk import Stream
 
-from tap_braze_sends.bookmarks import Bookmarks
-from tap_braze_sends.catalog import CAMPAIGNS, CANVASES, CatalogFamily
-from tap_braze_sends.dimensions import read_list
-from tap_braze_sends.discovery import CampaignFacts
-from tap_braze_sends.endpoints import CAMPAIGNS_SERIES, CANVAS_SERIES, SENDS_SERIES, Partition
-from tap_braze_sends.fetch import Fetcher
-from tap_braze_sends.output import SingerOutput
-from tap_braze_sends.partitions import series_partitions
-from tap_braze_sends.plan import PartitionPlan, plan_partition
-from tap_braze_sends.progress import Progress
-from tap_braze_sends.run import Group, Run
+from tap_braze_sends.braze.catalog import CAMPAIGNS, CANVASES, CatalogFamily
+from tap_braze_sends.braze.discovery import CampaignFacts
+from tap_braze_sends.braze.endpoints import CAMPAIGNS_SERIES, CANVAS_SERIES, SENDS_SERIES, Partition
+from tap_braze_sends.runtime.bookmarks import Bookmarks
+from tap_braze_sends.runtime.catalog_reader import read_list
+from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.output import SingerOutput
+from tap_braze_sends.runtime.partitions import series_partitions
+from tap_braze_sends.runtime.plan import PartitionPlan, plan_partition
+from tap_braze_sends.runtime.progress import Progress
+from tap_braze_sends.runtime.signals import stop_on_signals
+from tap_braze_sends.runtime.window_pool import Group, Run
+from tap_braze_sends.runtime.writer import write_catalog, write_run
 from tap_braze_sends.settings import Settings
-from tap_braze_sends.signals import stop_on_signals
 from tap_braze_sends.streams import BrazeStream, CatalogStream
-from tap_braze_sends.sync import write_catalog, write_run
 
 _DISCOVERY = {CAMPAIGNS.name: CAMPAIGNS_SERIES, CANVASES.name: CANVAS_SERIES}
 

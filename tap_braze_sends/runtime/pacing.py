@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from tap_braze_sends.rate_limits import (
+from tap_braze_sends.runtime.rate_limits import (
     CLOCK_SLACK_SECONDS,
     RESET_ROUNDING_SECONDS,
     RateLimitHeaders,

@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tap_braze_sends.flatten.canvas import flatten_canvas_day, parse_canvas_series
-from tap_braze_sends.flatten.malformed import MalformedBody, series_days
-from tap_braze_sends.flatten.series import Row, flatten_day
-from tap_braze_sends.windows import MAX_WINDOW_DAYS
+from tap_braze_sends.braze.flatten.campaign_series import Row, flatten_day
+from tap_braze_sends.braze.flatten.canvas_series import flatten_canvas_day, parse_canvas_series
+from tap_braze_sends.braze.flatten.malformed import MalformedBody, series_days
+from tap_braze_sends.runtime.windows import MAX_WINDOW_DAYS
 
 Partition = dict[str, str]
 DayRows = dict[str, list[Row]]

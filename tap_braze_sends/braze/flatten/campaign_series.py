@@ -3,7 +3,7 @@
 Every value Braze returns ends up in exactly one place: a typed column when the schema names
 it and the value has the column's JSON type, else the row's ``extra_metrics`` object. Values are
 passed through untouched (no rounding, no int/float conversion). The placing rules are shared
-with the Canvas flattener (:mod:`tap_braze_sends.flatten.entries`).
+with the Canvas flattener (:mod:`tap_braze_sends.braze.flatten.series_rows`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from tap_braze_sends.flatten.entries import (
+from tap_braze_sends.braze.flatten.series_rows import (
     Row,
     add_extra,
     channel_entries,
@@ -20,7 +20,7 @@ from tap_braze_sends.flatten.entries import (
     metric_columns,
     split_values,
 )
-from tap_braze_sends.schemas.metrics import DAY_TOTAL_METRICS, MESSAGE_METRICS
+from tap_braze_sends.braze.schemas.metrics import DAY_TOTAL_METRICS, MESSAGE_METRICS
 
 __all__ = ["MalformedDayError", "Row", "flatten_day", "parse_day"]
 

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from tap_braze_sends.timestamps import parse_timestamp
+from tap_braze_sends.braze.timestamps import parse_timestamp
 
 MIN_DATA_WINDOW = dt.timedelta(days=30)
 """Data keeps arriving at least this long after the last send (Braze's default window)."""

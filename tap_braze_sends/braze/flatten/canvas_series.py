@@ -1,10 +1,11 @@
 """Pure flattening of /canvas/data_series: one day -> the rows of the four analytics streams.
 
-The rules are those of the campaign and send series (:mod:`tap_braze_sends.flatten.entries`):
-every value Braze returns ends up in exactly one place, a typed column when the schema names it
-and the value has the column's JSON type, else the row's ``extra_metrics``; values pass through
-untouched. A ``null`` (or absent) ``variant_stats``, ``step_stats``, variant, step, step
-``messages`` or channel carries nothing: it gives no row and nothing in extras.
+The rules are those of the campaign and send series
+(:mod:`tap_braze_sends.braze.flatten.series_rows`): every value Braze returns ends up in exactly
+one place, a typed column when the schema names it and the value has the column's JSON type, else
+the row's ``extra_metrics``; values pass through untouched. A ``null`` (or absent)
+``variant_stats``, ``step_stats``, variant, step, step ``messages`` or channel carries nothing: it
+gives no row and nothing in extras.
 
 Where a value that fits no row goes (names in the ``extra_metrics`` of the row named):
 
@@ -26,7 +27,7 @@ non-objects in channel c's list       that step's row         ``messages.c`` (th
 an unknown metric m of a message      that message's row      ``m``
 ====================================  ======================  =================================
 
-The list and details bodies are flattened by :mod:`tap_braze_sends.flatten.canvas_details`,
+The list and details bodies are flattened by :mod:`tap_braze_sends.braze.flatten.canvas_catalog`,
 re-exported here so that one module holds the Canvas flatteners' public names.
 """
 
@@ -36,13 +37,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tap_braze_sends.flatten.canvas_details import (
+from tap_braze_sends.braze.flatten.campaign_series import MalformedDayError, parse_day
+from tap_braze_sends.braze.flatten.canvas_catalog import (
     MalformedCanvasBodyError,
     canvas_activity_window,
     canvas_details_rows,
     canvas_list_rows,
 )
-from tap_braze_sends.flatten.entries import (
+from tap_braze_sends.braze.flatten.series_rows import (
     Row,
     add_extra,
     channel_entries,
@@ -50,13 +52,12 @@ from tap_braze_sends.flatten.entries import (
     metric_columns,
     split_values,
 )
-from tap_braze_sends.flatten.series import MalformedDayError, parse_day
-from tap_braze_sends.schemas.canvas import (
+from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_STEP_METRICS,
     CANVAS_TOTAL_METRICS,
     CANVAS_VARIANT_METRICS,
 )
-from tap_braze_sends.schemas.metrics import MESSAGE_METRICS
+from tap_braze_sends.braze.schemas.metrics import MESSAGE_METRICS
 
 __all__ = [
     "CanvasDayRows",

@@ -7,14 +7,19 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 
-from tap_braze_sends.discovery import (
+from tap_braze_sends.braze.discovery import (
     CampaignFacts,
     analytics_skip_reason,
     in_shard,
     send_expired,
     summarize_skips,
 )
-from tap_braze_sends.endpoints import CAMPAIGNS_SERIES, SENDS_SERIES, Partition, SeriesEndpoint
+from tap_braze_sends.braze.endpoints import (
+    CAMPAIGNS_SERIES,
+    SENDS_SERIES,
+    Partition,
+    SeriesEndpoint,
+)
 from tap_braze_sends.settings import Settings
 
 logger = logging.getLogger("tap_braze_sends.partitions")

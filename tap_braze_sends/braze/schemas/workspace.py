@@ -12,8 +12,14 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from tap_braze_sends.schemas.build import metric_schema, required
-from tap_braze_sends.schemas.dimensions import FLAG, TEXT, TEXTS, TIMESTAMP, dimension_schema
+from tap_braze_sends.braze.schemas.build import metric_schema, required
+from tap_braze_sends.braze.schemas.column_kinds import (
+    FLAG,
+    TEXT,
+    TEXTS,
+    TIMESTAMP,
+    dimension_schema,
+)
 
 ALL = "*"
 """The key value of a series over all apps, all users (segments) or all products."""

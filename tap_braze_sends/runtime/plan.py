@@ -2,8 +2,8 @@
 
 A partition's range is ``[first_day, last_day]``: from ``start_date`` (no bookmark) or
 ``bookmark - lookback_days``, through ``end_date`` (default today). Its windows come from
-:mod:`tap_braze_sends.windows`, exact once the endpoint's reading of the ``ending_at`` day is
-known (learned from responses: :class:`DayReadings`), guarded against both readings until then.
+:mod:`tap_braze_sends.runtime.windows`, exact once the endpoint's reading of the ``ending_at`` day
+is known (learned from responses: :class:`DayReadings`), guarded against both readings until then.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tap_braze_sends.endpoints import Partition, SeriesEndpoint
-from tap_braze_sends.settings import Settings
-from tap_braze_sends.windows import (
+from tap_braze_sends.braze.endpoints import Partition, SeriesEndpoint
+from tap_braze_sends.runtime.windows import (
     DayReading,
     Window,
     infer_reading,
     plan_windows,
     starting_day,
 )
+from tap_braze_sends.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)

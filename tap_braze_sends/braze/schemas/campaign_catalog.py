@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from tap_braze_sends.schemas.build import required
-from tap_braze_sends.schemas.dimensions import (
+from tap_braze_sends.braze.schemas.build import required
+from tap_braze_sends.braze.schemas.column_kinds import (
     FLAG,
     OBJECT,
     OBJECTS,

@@ -17,14 +17,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tap_braze_sends.bookmarks import Bookmarks
-from tap_braze_sends.catalog import CatalogFamily, list_entries
-from tap_braze_sends.discovery import CampaignFacts, facts_from_listing, with_details
+from tap_braze_sends.braze.catalog import CatalogFamily, list_entries
+from tap_braze_sends.braze.discovery import CampaignFacts, facts_from_listing, with_details
+from tap_braze_sends.braze.timestamps import parse_timestamp
 from tap_braze_sends.errors import BrazeFatalError
-from tap_braze_sends.fetch import Fetcher
-from tap_braze_sends.paging import read_all_pages
-from tap_braze_sends.prefetch import OrderedPrefetcher
-from tap_braze_sends.timestamps import parse_timestamp
+from tap_braze_sends.runtime.bookmarks import Bookmarks
+from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.paging import read_all_pages
+from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
 
 logger = logging.getLogger("tap_braze_sends.dimensions")
 

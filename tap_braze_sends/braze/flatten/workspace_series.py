@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tap_braze_sends.flatten.entries import Row, split_values
-from tap_braze_sends.flatten.malformed import MalformedBody
-from tap_braze_sends.flatten.series import MalformedDayError, parse_day
-from tap_braze_sends.schemas.metrics import metric_type
-from tap_braze_sends.timestamps import parse_timestamp
-from tap_braze_sends.windows import DAY, Point, Unit
+from tap_braze_sends.braze.flatten.campaign_series import MalformedDayError, parse_day
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
+from tap_braze_sends.braze.flatten.series_rows import Row, split_values
+from tap_braze_sends.braze.schemas.metrics import metric_type
+from tap_braze_sends.braze.timestamps import parse_timestamp
+from tap_braze_sends.runtime.windows import DAY, Point, Unit
 
 
 def point_of(value: object, unit: Unit) -> Point:
@@ -44,15 +44,17 @@ def metric_row(
     element: Mapping[str, Any],
     partition: Mapping[str, str],
     *,
-    metric: str,
-    column: str,
+    metrics: Mapping[str, str],
     unit: Unit,
 ) -> Row:
-    """The row of one series element: keys, ``time``, ``column`` from ``metric``, extras."""
+    """The row of one series element: keys, ``time``, each metric Braze names in ``metrics``
+    (metric -> column) in its column, everything else in ``extra_metrics``."""
     row: Row = {**partition, "time": point_of(element.get("time"), unit).isoformat()}
-    split_values(element, {metric: metric_type(column)}, row, skip=("time",))
-    if metric != column and metric in row:
-        row[column] = row.pop(metric)
+    types = {metric: metric_type(column) for metric, column in metrics.items()}
+    split_values(element, types, row, skip=("time",))
+    for metric, column in metrics.items():
+        if metric != column and metric in row:
+            row[column] = row.pop(metric)
     return row
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tap_braze_sends.schemas.metrics import metric_type
+from tap_braze_sends.braze.schemas.metrics import metric_type
 
 
 def nullable(json_type: str, **extra: object) -> dict:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tap_braze_sends.schemas.build import metric_schema, nullable, required
-from tap_braze_sends.schemas.metrics import DAY_TOTAL_METRICS, MESSAGE_METRICS
+from tap_braze_sends.braze.schemas.build import metric_schema, nullable, required
+from tap_braze_sends.braze.schemas.metrics import DAY_TOTAL_METRICS, MESSAGE_METRICS
 
 _ID = required("string")
 _TIME = required("string", format="date")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tap_braze_sends.schemas.metrics import VARIATION_PLACEHOLDER, metric_type
+from tap_braze_sends.braze.schemas.metrics import VARIATION_PLACEHOLDER, metric_type
 
 Row = dict[str, Any]
 

@@ -1,8 +1,8 @@
 """Pure flattening of /canvas/list and /canvas/details bodies into dimension rows.
 
 Each field the schema names gets its column when the value has the column's type (timestamps
-rewritten as RFC 3339, see :mod:`tap_braze_sends.flatten.timestamps`); every other field, and a
-value not of its column's type, goes to the row's ``extra_fields`` object under its own name.
+rewritten as RFC 3339, see :mod:`tap_braze_sends.braze.flatten.timestamps`); every other field, and
+a value not of its column's type, goes to the row's ``extra_fields`` object under its own name.
 Every column is present in every row (null when Braze sent no value), so that an upsert clears
 a field Braze stopped sending. The envelope's status ``message`` ("success") is not data and is
 not kept.
@@ -14,9 +14,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from tap_braze_sends.flatten.entries import Row
-from tap_braze_sends.flatten.timestamps import normalize_timestamp, utc_date
-from tap_braze_sends.schemas.canvas import (
+from tap_braze_sends.braze.flatten.series_rows import Row
+from tap_braze_sends.braze.flatten.timestamps import normalize_timestamp, utc_date
+from tap_braze_sends.braze.schemas.canvas import (
     BOOLEAN,
     CANVAS_DETAILS_FIELDS,
     CANVAS_LIST_FIELDS,

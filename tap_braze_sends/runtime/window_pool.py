@@ -1,10 +1,10 @@
 """One run: every partition's windows fetched on one bounded pool, handed back in plan order.
 
-Workers fetch and flatten; the single consumer (the writer of :mod:`tap_braze_sends.sync`, or
-a stream's own ``get_records`` in the SDK's dry run) takes the results strictly in plan order,
-so the pool runs ahead across partitions and endpoints while the output stays exactly what a
-sequential run writes. Memory is bounded by the pool (2 x workers results held), not by the
-number of partitions.
+Workers fetch and flatten; the single consumer (the writer of
+:mod:`tap_braze_sends.runtime.writer`, or a stream's own ``get_records`` in the SDK's dry run)
+takes the results strictly in plan order, so the pool runs ahead across partitions and endpoints
+while the output stays exactly what a sequential run writes. Memory is bounded by the pool (2 x
+workers results held), not by the number of partitions.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tap_braze_sends.endpoints import DayRows, Partition, SeriesEndpoint
+from tap_braze_sends.braze.endpoints import DayRows, Partition, SeriesEndpoint
+from tap_braze_sends.braze.flatten.campaign_series import parse_day
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
-from tap_braze_sends.fetch import Fetcher
-from tap_braze_sends.flatten.series import parse_day
-from tap_braze_sends.plan import DayReadings, PartitionPlan, partition_windows
-from tap_braze_sends.prefetch import OrderedPrefetcher
+from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.plan import DayReadings, PartitionPlan, partition_windows
+from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
+from tap_braze_sends.runtime.windows import Window, returns_any_of
 from tap_braze_sends.settings import Settings
-from tap_braze_sends.windows import Window, returns_any_of
 
 if TYPE_CHECKING:
     from singer_sdk import Stream

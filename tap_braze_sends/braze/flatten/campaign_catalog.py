@@ -2,8 +2,8 @@
 ``campaigns``, ``campaign_details`` and ``campaign_variations`` streams.
 
 Timestamps become RFC 3339 with an offset (UTC when Braze gives none); message bodies stay
-strings, as Braze sent them. See :mod:`tap_braze_sends.flatten.dimensions` for where a value
-that fits no column goes.
+strings, as Braze sent them. See :mod:`tap_braze_sends.braze.flatten.dimension_rows` for where a
+value that fits no column goes.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tap_braze_sends.flatten.dimensions import MalformedBodyError, Row, typed_row
-from tap_braze_sends.schemas.campaigns import (
+from tap_braze_sends.braze.flatten.dimension_rows import MalformedBodyError, Row, typed_row
+from tap_braze_sends.braze.schemas.campaign_catalog import (
     CAMPAIGN_DETAILS_FIELDS,
     CAMPAIGN_LIST_FIELDS,
     CAMPAIGN_VARIATION_FIELDS,

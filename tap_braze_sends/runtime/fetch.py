@@ -25,7 +25,6 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.utils import resolve_proxies
 
-from tap_braze_sends.body import BodyError, decode_json, read_body
 from tap_braze_sends.errors import (
     BrazeFatalError,
     BrazeGaveUp,
@@ -35,14 +34,15 @@ from tap_braze_sends.errors import (
     fatal_error_for,
     redirect_error,
 )
-from tap_braze_sends.pacing import AcquireCancelled, Budgets, RateBudget, RateBudgetExceeded
-from tap_braze_sends.progress import Progress
-from tap_braze_sends.rate_limits import (
+from tap_braze_sends.runtime.body import BodyError, decode_json, read_body
+from tap_braze_sends.runtime.pacing import AcquireCancelled, Budgets, RateBudget, RateBudgetExceeded
+from tap_braze_sends.runtime.progress import Progress
+from tap_braze_sends.runtime.rate_limits import (
     RateLimitHeaders,
     read_rate_limit_headers,
     seconds_until_reset,
 )
-from tap_braze_sends.redaction import redact
+from tap_braze_sends.runtime.redaction import redact
 from tap_braze_sends.settings import Settings
 
 logger = logging.getLogger("tap_braze_sends.fetch")

@@ -1,0 +1,1 @@
+"""How the tap runs: planning, fetching, pacing, writing (knows no endpoint by name)."""
