@@ -8,6 +8,7 @@ are generated from :data:`CONFIG_SCHEMA` (scripts/update_readme.py, scripts/plug
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from singer_sdk import typing as th
@@ -154,6 +155,12 @@ CONFIG_SCHEMA: dict[str, Any] = config_schema(SPECS)
 def default_of(name: str) -> Any:
     """The declared default of setting ``name`` (a KeyError for a name never declared)."""
     return SPEC_BY_NAME[name].default
+
+
+def settings_giving(partitions: Iterable[str]) -> tuple[str, ...]:
+    """The declared settings that ask data of any of ``partitions``, in declared order."""
+    wanted = frozenset(partitions)
+    return tuple(spec.name for spec in SPECS if spec.gives in wanted)
 
 
 def start_date_default(end_date: dt.date, today: dt.date) -> dt.date:

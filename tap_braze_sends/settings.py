@@ -13,18 +13,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tap_braze_sends.config_schema import SPECS, default_of, start_date_default
+from tap_braze_sends.config_schema import (
+    SPECS,
+    default_of,
+    settings_giving,
+    start_date_default,
+)
 from tap_braze_sends.keys import SendKey
 from tap_braze_sends.runtime.redaction import redact
 from tap_braze_sends.sends_file import SendsFileError, read_sends_file
 
-__all__ = ["DATA_SOURCES", "ConfigError", "SendKey", "Settings", "parse_settings"]
+__all__ = [
+    "DATA_SOURCES",
+    "ConfigError",
+    "SendKey",
+    "Settings",
+    "parse_settings",
+    "partitions_given",
+]
 
 ASKED_TODAY = ("send", "campaign", "canvas")
 """The partitions whose streams exist. Until the workspace streams do, the settings that give
 their partitions (app_ids, event_names, ...) do not count as asking for data."""
 
-DATA_SOURCES: tuple[str, ...] = tuple(spec.name for spec in SPECS if spec.gives in ASKED_TODAY)
+DATA_SOURCES: tuple[str, ...] = settings_giving(ASKED_TODAY)
 """The settings that ask for data, in the order the "nothing to extract" error names them."""
 
 _NOTHING = (
@@ -78,6 +90,12 @@ class Settings:
     max_retries: int = default_of("max_retries")
     retry_initial_wait: float = default_of("retry_initial_wait")
     max_rate_limit_wait: float = default_of("max_rate_limit_wait")
+
+
+def partitions_given(settings: Settings) -> frozenset[str]:
+    """The partitions the config asks data of: the ``gives`` of each setting it sets (a list
+    with an item, a flag on, a sends_file named even if empty today)."""
+    return frozenset(spec.gives for spec in SPECS if spec.gives and getattr(settings, spec.name))
 
 
 def parse_settings(config: Mapping[str, Any], today: dt.date) -> Settings:

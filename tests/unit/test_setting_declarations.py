@@ -9,8 +9,14 @@ from typing import Any
 
 import pytest
 
-from tap_braze_sends.config_schema import CONFIG_SCHEMA, SPECS
-from tap_braze_sends.settings import DATA_SOURCES, ConfigError, Settings, parse_settings
+from tap_braze_sends.config_schema import CONFIG_SCHEMA, SPECS, settings_giving
+from tap_braze_sends.settings import (
+    DATA_SOURCES,
+    ConfigError,
+    Settings,
+    parse_settings,
+    partitions_given,
+)
 
 TODAY = dt.date(2026, 3, 31)
 BASE = {"api_key": "k-123", "api_url": "https://rest.iad-01.braze.com", "campaign_ids": ["c1"]}
@@ -88,3 +94,28 @@ def test_the_settings_that_ask_for_data() -> None:
         "products": "product",
         "all_products": "product",
     }
+
+
+def test_partitions_given_are_those_of_the_settings_a_config_sets(tmp_path: Any) -> None:
+    empty = tmp_path / "sends.csv"
+    empty.write_text("campaign_id,send_id\n")
+    settings = parse_settings(
+        {
+            **BASE,
+            "campaign_ids": [],
+            "all_canvases": True,
+            "sends_file": str(empty),  # named, empty today: still asks for sends
+            "event_names": ["Added to Cart"],
+            "all_products": True,
+            "app_ids": [],
+            "all_segments": False,
+        },
+        TODAY,
+    )
+    assert partitions_given(settings) == {"canvas", "send", "event", "product"}
+    assert settings_giving(["segment", "event"]) == (
+        "segment_ids",
+        "all_segments",
+        "event_names",
+        "all_events",
+    )
