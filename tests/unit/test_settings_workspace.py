@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_settings import KEY, TODAY, config, problems_of
 
 from tap_braze_sends.settings import parse_settings
@@ -137,3 +139,28 @@ def test_every_list_problem_is_reported_at_once() -> None:
         "event_names[1]",
         "products",
     ]
+
+
+_BREAKING = {"Cc", "Cs", "Zl", "Zp"}
+names = st.text(
+    st.characters(blacklist_categories=tuple(_BREAKING)), min_size=1, max_size=30
+).filter(lambda s: s.strip() not in {"", "*"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(names, max_size=6, unique_by=str.strip))
+def test_any_typed_names_round_trip_exactly_but_for_surrounding_whitespace(
+    given_names: list[str],
+) -> None:
+    for name in ("event_names", "products"):
+        parsed = parse_settings(config(**{name: given_names}), TODAY)
+        assert getattr(parsed, name) == tuple(n.strip() for n in given_names)
+
+
+@settings(max_examples=200, deadline=None)
+@given(names, st.sampled_from(["\n", "\r", "\t", "\x00", "\x7f", "\x85", "\u2028", "\u2029"]))
+def test_a_line_breaking_character_anywhere_inside_is_refused(name: str, bad: str) -> None:
+    cut = len(name) // 2
+    problems = problems_of(config(event_names=[f"x{name[:cut]}{bad}{name[cut:]}x"]))
+    assert len(problems) == 1
+    assert problems[0].startswith("event_names[0]: the event name holds a control character")
