@@ -1,5 +1,6 @@
 """The summary `make demo` prints of a loaded DuckDB file: rows per table, then daily tables
-with the names the catalogue streams give (campaigns, Canvases and their steps).
+with the names the catalogue streams give (campaigns, Canvases and their steps), then the
+workspace's users per day and its top custom events (demo_workspace.py).
 
 Each table is shown only when the tables it reads were loaded (a sends-only run against real
 Braze has no campaign or Canvas tables). The queries are the joins the README's "Querying"
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from demo_workspace import workspace_sections
 
 SCHEMA = "braze"
 
@@ -146,4 +148,6 @@ def summarize(path: Path, shown: str, days: int = 5) -> str:
                 "each Canvas):",
             ]
             out.append(format_table(headers, pivoted))
+        for title, headers, rows in workspace_sections(conn, counts, days):
+            out += ["", title, format_table(headers, rows)]
     return "\n".join(out)

@@ -13,26 +13,35 @@ Snowflake cannot be reached: its target's own type mapping is checked offline.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import html
 import json
 import re
 import subprocess
-import sys
 import uuid
-from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import meltano_pipeline
 import pytest
 import warehouses
 from braze_simulator import workspace_canvases
-from conftest import SIM_TODAY, TAP, expected_records, tap_config
+from conftest import SIM_TODAY, expected_records, tap_config
 from contract import STREAM_NAMES
+from meltano_pipeline import (
+    EXTRACTOR,
+    assert_column_types,
+    clear_state,
+    loaded_tables,
+    meltano,
+    meltano_env,
+    run_demo,
+    run_pipeline,
+    same,
+    singer_state,
+    tap_env,
+)
 from warehouse_catalogue import (
     CANVAS_SERIES_STREAMS,
     assert_ids_join,
@@ -41,150 +50,30 @@ from warehouse_catalogue import (
     canvas_series_expected,
     canvas_series_mismatches,
 )
-from warehouses import DuckDBWarehouse, PostgresWarehouse, Warehouse, kind
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import meltano_env  # noqa: E402  (scripts/ is not a package)
-import pg  # noqa: E402
+from warehouses import Warehouse, kind
 
 pytestmark = pytest.mark.warehouse
 
-ENVIRONMENT = "dev"
-EXTRACTOR = "tap-braze-sends"
-RUN_LOCK = ROOT / ".meltano" / ".run.lock"
+# The shared fixtures (tests/meltano_pipeline.py), bound here so that pytest finds them.
+catalog = meltano_pipeline.catalog
+meltano_ready = meltano_pipeline.meltano_ready
+postgres_warehouse = meltano_pipeline.postgres_warehouse
+duckdb_warehouse = meltano_pipeline.duckdb_warehouse
+
 # Run 1 stops short of today; Braze then restates the last days and run 2 reaches today.
 FIRST_END = SIM_TODAY - dt.timedelta(days=3)
-
-
-# --- fixtures --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def meltano_ready() -> None:
-    """Meltano and the plugins these tests use, installed once and cached in .meltano/."""
-    meltano_env.ensure_plugins(
-        [EXTRACTOR, "target-postgres", "target-duckdb", "target-jsonl", "target-snowflake"]
-    )
-
-
-@pytest.fixture(scope="session")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """The tap's discovered streams: stream id -> {schema properties, key properties}."""
-    config_path = tmp_path_factory.mktemp("discover") / "config.json"
-    config_path.write_text(
-        json.dumps({"api_key": "k", "api_url": "http://127.0.0.1:9", "campaign_ids": ["c"]})
-    )
-    proc = subprocess.run(
-        [TAP, "--discover", "--config", str(config_path)],
-        env=meltano_env.clean_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    streams = json.loads(proc.stdout)["streams"]
-    return {
-        s["tap_stream_id"]: {"properties": s["schema"]["properties"], "keys": s["key_properties"]}
-        for s in streams
-    }
-
-
-# --- warehouses (tests/warehouses.py) --------------------------------------------------
-
-
-@pytest.fixture
-def postgres_warehouse(meltano_ready: None, postgres_server: pg.PostgresServer) -> Warehouse:
-    return PostgresWarehouse(postgres_server)
-
-
-@pytest.fixture
-def duckdb_warehouse(meltano_ready: None, tmp_path: Path) -> Warehouse:
-    return DuckDBWarehouse(tmp_path / "warehouse.duckdb")
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def _env_value(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _same(expected: Any, loaded: Any) -> bool:
-    """A loaded value equals the record's: exact decimals where the warehouse keeps them."""
-    if expected is None or loaded is None:
-        return expected is None and loaded is None
-    if isinstance(loaded, Decimal):  # NUMERIC keeps the number exactly as Braze sent it
-        return loaded == Decimal(str(expected))
-    if isinstance(loaded, float):  # DOUBLE: a JSON 0 arrives as 0.0
-        return isinstance(expected, (int, float)) and float(expected) == loaded
-    return type(expected) is type(loaded) and expected == loaded
-
-
-def _tap_env(config: dict[str, Any]) -> dict[str, str]:
-    """The tap's config as Meltano env vars, the way a deployment passes it."""
-    return {f"TAP_BRAZE_SENDS_{k.upper()}": _env_value(v) for k, v in config.items()}
-
-
-def _pipeline_env(warehouse: Warehouse, config: dict[str, Any]) -> dict[str, str]:
-    return meltano_env.clean_env({**_tap_env(config), **warehouse.env()})
-
-
-@contextlib.contextmanager
-def _run_lock() -> Iterator[None]:
-    """Meltano keeps one config/catalog dir per plugin in .meltano/run: one run at a time."""
-    RUN_LOCK.parent.mkdir(parents=True, exist_ok=True)
-    with RUN_LOCK.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def meltano(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    with _run_lock():
-        proc = meltano_env.meltano(
-            [f"--environment={ENVIRONMENT}", *args], env=env, capture=True, timeout=600
-        )
-    if proc.returncode != 0:
-        pytest.fail(f"meltano {' '.join(args)} exited {proc.returncode}:\n{proc.stderr[-6000:]}")
-    return proc
-
-
-def run_pipeline(warehouse: Warehouse, config: dict[str, Any], suffix: str) -> None:
-    meltano(
-        ["run", "--refresh-catalog", "--state-id-suffix", suffix, EXTRACTOR, warehouse.loader],
-        _pipeline_env(warehouse, config),
-    )
-
-
-def state_id(loader: str, suffix: str) -> str:
-    return f"{ENVIRONMENT}:{EXTRACTOR}-to-{loader}:{suffix}"
 
 
 def meltano_bookmarks(loader: str, suffix: str) -> dict[tuple[str, tuple], str]:
     """(series stream, partition values) -> bookmark, as Meltano's state backend holds them
     (the catalogue's details bookmarks, at each item's last_edited, are left out)."""
-    proc = meltano(["state", "get", state_id(loader, suffix)], meltano_env.clean_env())
-    state = json.loads(proc.stdout)["singer_state"]
+    state = singer_state(loader, suffix)
     return {
         (stream, tuple(p["context"].values())): p["replication_key_value"]
         for stream, entry in state["bookmarks"].items()
         if stream in SERIES_STREAMS
         for p in entry.get("partitions", [])
     }
-
-
-def loaded_tables(
-    warehouse: Warehouse, catalog: dict[str, dict[str, Any]]
-) -> dict[str, dict[tuple, dict[str, Any]]]:
-    """Every table by primary key, checking on the way that each key holds one row."""
-    tables = {}
-    for stream, info in catalog.items():
-        rows = warehouse.rows(stream)
-        by_key = {tuple(row[k] for k in info["keys"]): row for row in rows}
-        assert len(by_key) == len(rows), f"{stream}: {len(rows) - len(by_key)} duplicate keys"
-        tables[stream] = by_key
-    return tables
 
 
 def assert_tables_hold(
@@ -204,7 +93,7 @@ def assert_tables_hold(
             wrong = {
                 col: (record.get(col), row[col])
                 for col in row
-                if not _same(record.get(col), row[col])
+                if not same(record.get(col), row[col])
             }
             assert not wrong, f"{stream} {key}: (expected, loaded) {wrong}"
 
@@ -219,7 +108,7 @@ def assert_canvas_series_hold(
         dt.date.fromisoformat(config["start_date"]),
         dt.date.fromisoformat(config["end_date"]),
     )
-    problems = canvas_series_mismatches(tables, expected, _same)
+    problems = canvas_series_mismatches(tables, expected, same)
     assert not problems, "\n".join(problems[:20])
     assert tables["canvas_step_message_analytics"], "no Canvas message rows"
 
@@ -273,7 +162,7 @@ def test_meltano_run_loads_then_upserts_restated_days(
         assert_names_from_the_model(first, workspace)
         assert_ids_join(warehouse, workspace)
         assert_readme_queries_run(warehouse)
-        _assert_column_types(warehouse, catalog)
+        assert_column_types(warehouse, catalog)
         _assert_absent_json_is_sql_null(warehouse, catalog, expected1)
         bookmarks1 = meltano_bookmarks(warehouse.loader, suffix)
         partitions = (
@@ -310,34 +199,11 @@ def test_meltano_run_loads_then_upserts_restated_days(
         assert bookmarks2.keys() == bookmarks1.keys()
         assert set(bookmarks2.values()) == {SIM_TODAY.isoformat()}
     finally:
-        meltano_env.meltano(
-            [
-                f"--environment={ENVIRONMENT}",
-                "state",
-                "clear",
-                "--force",
-                state_id(warehouse.loader, suffix),
-            ],
-            env=meltano_env.clean_env(),
-            capture=True,
-        )
+        clear_state(warehouse.loader, suffix)
 
 
 def _time_index(catalog: dict[str, dict[str, Any]], stream: str) -> int:
     return catalog[stream]["keys"].index("time")
-
-
-def _assert_column_types(warehouse: Warehouse, catalog: dict[str, dict[str, Any]]) -> None:
-    for stream, info in catalog.items():
-        columns = warehouse.column_types(stream)
-        missing = set(info["properties"]) - set(columns)
-        assert not missing, f"{stream}: no column for {sorted(missing)}"
-        wrong = {
-            name: (columns[name], kind(prop))
-            for name, prop in info["properties"].items()
-            if columns[name] not in warehouse.types[kind(prop)]
-        }
-        assert not wrong, f"{warehouse.loader} {stream}: (column type, property kind) {wrong}"
 
 
 def _assert_absent_json_is_sql_null(
@@ -366,7 +232,7 @@ def test_meltano_run_target_jsonl(
 ) -> None:
     """issue 2's smallest pipeline: `meltano run tap-braze-sends target-jsonl`."""
     config = tap_config(simulator)
-    env = {**_tap_env(config), "TARGET_JSONL_DESTINATION_PATH": str(tmp_path)}
+    env = {**tap_env(config), "TARGET_JSONL_DESTINATION_PATH": str(tmp_path)}
     suffix = f"test-{uuid.uuid4().hex[:8]}"
     meltano(
         ["run", "--refresh-catalog", "--state-id-suffix", suffix, EXTRACTOR, "target-jsonl"],
@@ -377,9 +243,7 @@ def test_meltano_run_target_jsonl(
         lines = (tmp_path / f"{stream}.jsonl").read_text().splitlines()
         loaded = sorted(json.dumps(json.loads(line), sort_keys=True) for line in lines)
         assert loaded == sorted(json.dumps(r, sort_keys=True) for r in records), stream
-    meltano(
-        ["state", "clear", "--force", state_id("target-jsonl", suffix)], meltano_env.clean_env()
-    )
+    clear_state("target-jsonl", suffix)
 
 
 # The target's own connector maps each property; compiled with the Snowflake dialect.
@@ -452,18 +316,6 @@ def test_snowflake_type_mapping_offline(
 # --- make demo -------------------------------------------------------------------------------
 
 
-def _demo(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    with _run_lock():
-        return subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "demo.py"), *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-
-
 DEMO_TABLES = STREAM_NAMES
 
 
@@ -487,7 +339,7 @@ def test_demo_loads_duckdb_and_prints_its_summary(meltano_ready: None, tmp_path:
     args = ["--duckdb", str(path), "--state-id-suffix", suffix]
     try:
         for attempt in (1, 2):
-            proc = _demo(args, meltano_env.clean_env())
+            proc = run_demo(args, meltano_env.clean_env())
             assert proc.returncode == 0, f"run {attempt}:\n{proc.stdout}\n{proc.stderr[-4000:]}"
             printed = _summary_counts(proc.stdout)
             with duckdb.connect(str(path), read_only=True) as conn:
@@ -517,17 +369,7 @@ def test_demo_loads_duckdb_and_prints_its_summary(meltano_ready: None, tmp_path:
         assert printed == first
         assert_demo_page(path, proc.stdout)
     finally:
-        meltano_env.meltano(
-            [
-                f"--environment={ENVIRONMENT}",
-                "state",
-                "clear",
-                "--force",
-                state_id("target-duckdb", suffix),
-            ],
-            env=meltano_env.clean_env(),
-            capture=True,
-        )
+        clear_state("target-duckdb", suffix)
 
 
 def _svg_series(page: str, kind: str) -> dict[str, Any]:
@@ -583,7 +425,7 @@ def assert_demo_page(path: Path, stdout: str) -> None:
 def test_demo_refuses_half_a_real_configuration(tmp_path: Path) -> None:
     """A key without a URL is a mistake to name, not a reason to fall back to the simulator."""
     env = meltano_env.clean_env({"TAP_BRAZE_SENDS_API_KEY": "a-real-looking-key"})
-    proc = _demo(["--duckdb", str(tmp_path / "x.duckdb")], env)
+    proc = run_demo(["--duckdb", str(tmp_path / "x.duckdb")], env)
     assert proc.returncode != 0
     assert "TAP_BRAZE_SENDS_API_URL" in proc.stderr
     assert "a-real-looking-key" not in proc.stdout + proc.stderr
