@@ -11,22 +11,6 @@ from http import HTTPStatus
 import msgspec
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
-PERMISSIONS = {
-    "/sends/data_series": "sends.data_series",
-    "/campaigns/data_series": "campaigns.data_series",
-    "/campaigns/list": "campaigns.list",
-    "/campaigns/details": "campaigns.details",
-    "/canvas/list": "canvas.list",
-    "/canvas/details": "canvas.details",
-    "/canvas/data_series": "canvas.data_series",
-}
-
-
-_DISCOVERY_HINTS = {
-    "/campaigns/list": " (and turn off all_campaigns, which lists campaigns)",
-    "/canvas/list": " (and turn off all_canvases, which lists Canvases)",
-}
-
 
 class BrazeError(Exception):
     """Stops the run with one clear, key-free message on stderr."""
@@ -72,8 +56,11 @@ def fatal_error_for(
     path: str,
     api_url: str,
     where: str,
+    permission: str,
+    hint: str = "",
 ) -> BrazeFatalError:
-    """The actionable error for a non-retryable status; ``where`` names the request."""
+    """The actionable error for a non-retryable status; ``where`` names the request,
+    ``permission`` is the one its endpoint needs, ``hint`` what else turning off avoids it."""
     said = f" Braze said: {braze_message}" if braze_message else ""
     if status == HTTPStatus.UNAUTHORIZED:
         text = (
@@ -82,12 +69,11 @@ def fatal_error_for(
             "endpoint of the instance that issued the key (e.g. https://rest.iad-01.braze.com)."
         )
     elif status == HTTPStatus.FORBIDDEN:
-        permission = PERMISSIONS.get(path, path)
         text = (
             f"The API key lacks the '{permission}' permission needed for {path} (403), or the "
             f"account's plan does not allow it. Grant '{permission}' to the key in Braze "
             "(Settings > APIs and Identifiers), or deselect the streams that read this endpoint"
-            f"{_DISCOVERY_HINTS.get(path, '')}."
+            f"{hint}."
         )
     elif status == HTTPStatus.NOT_FOUND:
         text = (

@@ -7,31 +7,24 @@ import datetime as dt
 import io
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from singer_sdk import Stream
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
-from tap_braze_sends.braze.discovery import send_expired
-from tap_braze_sends.braze.endpoints import Partition
+from tap_braze_sends.braze.description import ConfigPairs, Descriptions
+from tap_braze_sends.braze.endpoints import BRAZE
 from tap_braze_sends.config_schema import CONFIG_SCHEMA
 from tap_braze_sends.errors import BrazeError, StateError
-from tap_braze_sends.runtime.bookmarks import prune_expired_sends, split_unknown, validate_state
-from tap_braze_sends.runtime.orchestrator import (
-    catalog_dry_run_rows,
-    dry_run_rows,
-    listed_partitions,
-    sync_streams,
-)
+from tap_braze_sends.runtime.bookmarks import prune_expired, split_unknown, validate_state
+from tap_braze_sends.runtime.orchestrator import sync_streams
 from tap_braze_sends.runtime.redaction import install_redaction
 from tap_braze_sends.runtime.signals import Stopped
 from tap_braze_sends.sdk_compat import ValidateConfigFirst
 from tap_braze_sends.settings import ConfigError, Settings, parse_settings
-from tap_braze_sends.streams import STREAM_TYPES, BrazeStream, CatalogStream
-
-Row = dict[str, Any]
+from tap_braze_sends.streams import streams_of
 
 
 class TapBrazeSends(ValidateConfigFirst):
@@ -51,6 +44,10 @@ class TapBrazeSends(ValidateConfigFirst):
     ]
 
     config_jsonschema = CONFIG_SCHEMA
+
+    descriptions: ClassVar[Descriptions] = BRAZE
+    """Every endpoint the tap reads; its streams are generated from them. The seam for a new
+    endpoint outside the package: a subclass with more descriptions (docs/architecture.md)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._settings: Settings | None = None
@@ -80,15 +77,10 @@ class TapBrazeSends(ValidateConfigFirst):
     # --- Streams and state ----------------------------------------------------------------
 
     def discover_streams(self) -> list[Stream]:
-        return [
-            stream_type(tap=self, partitions=self._partitions_of, rows=self._rows_of)
-            if issubclass(stream_type, BrazeStream)
-            else stream_type(tap=self, rows=self._catalog_rows_of)
-            for stream_type in STREAM_TYPES
-        ]
+        return list(streams_of(self, self.descriptions))
 
     def load_state(self, state: dict[str, Any]) -> None:
-        known = {t.name for t in STREAM_TYPES}
+        known = set(self.descriptions.stream_names())
         validate_state(state, known_streams=known)
         ours, others, rest = split_unknown(state, known)
         if self._settings is not None:  # None: --discover or --about without a valid config
@@ -100,48 +92,50 @@ class TapBrazeSends(ValidateConfigFirst):
 
     def _prune(self, state: dict[str, Any], settings: Settings) -> None:
         today = dt.datetime.now(dt.timezone.utc).date()
-        dropped = prune_expired_sends(
-            state,
-            {(s.campaign_id, s.send_id) for s in settings.sends},
-            lambda first: send_expired(first, today, settings.lookback_days),
-        )
-        if dropped:
-            self.logger.info(
-                "Dropped %d expired sends no longer configured from the state (first data "
-                "more than 14 + lookback_days + 2 days ago)",
-                dropped,
+        for series in self.descriptions.series:
+            source = series.partitions
+            if not isinstance(source, ConfigPairs) or source.expired is None:
+                continue
+            expired = source.expired
+            dropped = prune_expired(
+                state,
+                source.fields,
+                {
+                    tuple(getattr(item, f) for f in source.fields)
+                    for item in getattr(settings, source.setting)
+                },
+                lambda first, expired=expired: expired(first, today, settings.lookback_days),
             )
+            if dropped:
+                self.logger.info(
+                    "Dropped %d expired %s no longer configured from the state (%s)",
+                    dropped,
+                    source.noun[0] if dropped == 1 else source.noun[1],
+                    source.expired_note,
+                )
 
     # --- The run ----------------------------------------------------------------------------
 
     def sync_all(self) -> None:
-        """Sync every selected stream: one plan, one fetch pool, one writer (engine.py)."""
-        sync_streams(self.streams.values(), self.settings, self.state)
+        """Sync every selected stream: one plan, one fetch pool, one writer (orchestrator.py)."""
+        sync_streams(self.streams.values(), self.settings, self.state, self.descriptions)
 
     def run_sync_dry_run(
         self, dry_run_record_limit: int | None = 1, streams: Iterable[Stream] | None = None
     ) -> bool:
-        """--test and the SDK's built-in tests: every stream, each with its full schema."""
+        """--test and the SDK's built-in tests: the same engine as sync_all, every stream
+        selected, each with its full schema and at most ``dry_run_record_limit`` records."""
         streams = list(self.streams.values() if streams is None else streams)
-        # The SDK selects every stream for its dry run, but the stream maps were built at
-        # start-up from the catalog's selection: an unselected stream (a catalogue stream in
-        # a bare run) would send a SCHEMA without properties beside records that have them.
+        # The stream maps were built at start-up from the catalog's selection: an unselected
+        # stream (a catalogue stream in a bare run) would send a SCHEMA without properties
+        # beside records that have them.
         for stream in streams:
             stream.selected = True
             self.mapper.register_raw_stream_schema(stream.name, stream.schema, stream.primary_keys)
-        return super().run_sync_dry_run(dry_run_record_limit=dry_run_record_limit, streams=streams)
-
-    # The SDK's own per-stream sync (its dry run: --test, its built-in tests) asks each
-    # stream for its partitions and records; these answer it one request at a time.
-
-    def _partitions_of(self, stream: BrazeStream) -> list[Partition]:
-        return listed_partitions(stream, self.settings)
-
-    def _rows_of(self, stream: BrazeStream, partition: Mapping[str, Any]) -> Iterator[Row]:
-        return dry_run_rows(stream, partition, self.settings)
-
-    def _catalog_rows_of(self, stream: CatalogStream) -> Iterator[Row]:
-        return catalog_dry_run_rows(stream, self.settings)
+        sync_streams(
+            streams, self.settings, self.state, self.descriptions, record_limit=dry_run_record_limit
+        )
+        return True
 
     @classmethod
     def invoke(  # type: ignore[override]

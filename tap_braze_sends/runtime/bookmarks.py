@@ -12,7 +12,6 @@ are written, so any STATE the run emits is safe to resume from.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -93,19 +92,18 @@ def split_unknown(
     return {"bookmarks": ours}, others, rest
 
 
-_SEND_CONTEXT = frozenset({"campaign_id", "send_id"})
-
-
-def prune_expired_sends(
+def prune_expired(
     state: dict[str, Any],
-    configured: set[tuple[str, str]],
+    fields: tuple[str, ...],
+    configured: set[tuple[str, ...]],
     expired: Callable[[dt.date], bool],
 ) -> int:
-    """Drop the entries of sends no longer configured whose analytics have expired.
+    """Drop the entries of partitions (named by ``fields``) no longer configured whose
+    analytics have expired.
 
-    ``expired(first_data_day)`` says whether a send's data is gone for good (for a send that
+    ``expired(first_data_day)`` says whether a partition's data is gone for good (for one that
     never returned data, from the last day read for it). A rolling ``sends_file`` would
-    otherwise leave every send it ever held in the state for ever. A configured send is
+    otherwise leave every send it ever held in the state for ever. A configured partition is
     kept. Returns the entries dropped.
     """
     dropped = 0
@@ -124,8 +122,8 @@ def prune_expired_sends(
             )
             if (
                 isinstance(context, dict)
-                and set(context) == _SEND_CONTEXT
-                and (str(context["campaign_id"]), str(context["send_id"])) not in configured
+                and set(context) == set(fields)
+                and tuple(str(context[f]) for f in fields) not in configured
                 and first is not None
                 and expired(first)
             ):
@@ -161,10 +159,7 @@ class Bookmarks:
             index: dict[frozenset, dict] = {}
             for entry in stream_state.setdefault("partitions", []):
                 if isinstance(entry, dict) and isinstance(entry.get("context"), dict):
-                    # A context holding a list or an object is no partition of this tap's (its
-                    # ids are text): it stays in the state as it is, unindexed.
-                    with contextlib.suppress(TypeError):
-                        index.setdefault(_context_key(entry["context"]), entry)
+                    index.setdefault(_context_key(entry["context"]), entry)
             self._index[stream] = index
         return self._index[stream]
 

@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tap_braze_sends.braze.catalog import CatalogFamily, list_entries
+from tap_braze_sends.braze.catalog import list_entries
+from tap_braze_sends.braze.description import CatalogFamily
 from tap_braze_sends.braze.discovery import CampaignFacts, facts_from_listing, with_details
 from tap_braze_sends.braze.timestamps import parse_timestamp
 from tap_braze_sends.errors import BrazeFatalError
@@ -51,6 +52,8 @@ def read_list(
             family.list_path,
             params,
             pool=family.pool,
+            permission=family.list_permission,
+            hint=_discovery_hint(family),
             who=f"{family.list_path} page {page}",
             parse=lambda body: (list_entries(body, family), family.list_rows(body)),
         )
@@ -72,6 +75,12 @@ def read_list(
     return items
 
 
+def _discovery_hint(family: CatalogFamily) -> str:
+    if family.discovered_by is None:
+        return ""
+    return f" (and turn off {family.discovered_by}, which lists {family.noun[1]})"
+
+
 def read_catalog(
     fetcher: Fetcher,
     family: CatalogFamily,
@@ -82,11 +91,13 @@ def read_catalog(
     sink: RowSink | None,
     workers: int,
     mark_archived: bool = False,
+    enough: Callable[[], bool] = lambda: False,
 ) -> CatalogRead:
     """List the catalogue, read changed details, hand every row to ``sink`` (None: no rows).
 
     ``mark_archived``: also list without archived items, so that discovery knows which are
     archived without reading details (ceil(M / 100) more pages for M unarchived items).
+    ``enough``: asked after each details read; True (a dry run has its records) stops them.
     """
     # Unarchived first: an item archived between the two listings then counts as unarchived
     # (requested), never the reverse; one unarchived in between shows a fresh last_edited.
@@ -112,7 +123,7 @@ def read_catalog(
         if read_details and not _same_edit(state.get("replication_key_value"), entry):
             changed.append((len(facts) - 1, item.campaign_id, entry.get("last_edited")))
     if changed:
-        _read_details(fetcher, family, changed, facts, bookmarks, sink, workers)
+        _read_details(fetcher, family, changed, facts, bookmarks, sink, workers, enough)
     return CatalogRead(facts, len(changed))
 
 
@@ -124,6 +135,7 @@ def _read_details(
     bookmarks: Bookmarks,
     sink: RowSink | None,
     workers: int,
+    enough: Callable[[], bool],
 ) -> None:
     def fetch(job: tuple[int, str, Any]) -> Any:
         _, item_id, _ = job
@@ -132,6 +144,7 @@ def _read_details(
                 family.details_path,
                 {family.id_param: item_id},
                 pool=family.pool,
+                permission=family.details_permission,
                 who=f"{family.id_param}={item_id!r}",
                 what=family.details_path,
                 parse=lambda body: (body, family.details_rows(item_id, body)),
@@ -157,6 +170,8 @@ def _read_details(
             state["replication_key"] = "last_edited"
             state["replication_key_value"] = last_edited
             state["facts"] = _facts_to_keep(body)
+            if enough():
+                return
 
 
 def _same_edit(read_at: object, entry: Mapping[str, Any]) -> bool:

@@ -92,16 +92,19 @@ class Fetcher:
         params: Mapping[str, Any],
         *,
         pool: str,
+        permission: str,
         who: str,
         what: str = "",
+        hint: str = "",
         parse: Callable[[Any], Any] = lambda body: body,
         still_needed: Callable[[], bool] = lambda: True,
     ) -> Fetched | None:
         """One request with its retries; ``who`` (the partition) and ``what`` (the endpoint
         and window) name it in errors.
 
-        ``parse`` turns the decoded body into the caller's result; a ValueError from it (a
-        200 whose body lacks the documented shape: a proxy may have cut it) is retried.
+        ``permission`` (the endpoint's) and ``hint`` (what else avoids it) go into a 403's
+        error. ``parse`` turns the decoded body into the caller's result; a ValueError from it
+        (a 200 whose body lacks the documented shape: a proxy may have cut it) is retried.
         ``still_needed`` is asked once the budget lets the request go (a wait may have taught
         the run something meanwhile); False: it is not sent, and None is returned.
         """
@@ -127,7 +130,9 @@ class Fetcher:
                 raise BrazeStopped(f"not requested: the run is stopping ({path})")
             attempt += 1
             try:
-                return self._attempt(request, path, budget, who, parse, still_needed)
+                return self._attempt(
+                    request, path, budget, who, parse, still_needed, (permission, hint)
+                )
             except _RateLimited as exc:
                 # The pool's budget holds every worker (the next acquire waits on the stop
                 # event); the pool logged the hold once.
@@ -179,6 +184,7 @@ class Fetcher:
         who: str,
         parse: Callable[[Any], Any],
         still_needed: Callable[[], bool],
+        permission: tuple[str, str],
     ) -> Fetched | None:
         settings = self.settings
         budget.acquire(max_wait=settings.max_rate_limit_wait, stop=self.stop)
@@ -226,6 +232,8 @@ class Fetcher:
                 path=path,
                 api_url=settings.api_url,
                 where=who,
+                permission=permission[0],
+                hint=permission[1],
             )
         try:
             result = parse(body)

@@ -1,107 +1,167 @@
-"""Which partitions each series endpoint reads this run: listed, discovered, not expired, in
-this job's shard. One INFO line says what was found and skipped, and why."""
+"""Which partitions each series reads this run, from its description's partition source:
+listed, discovered, not expired, combined, in this job's shard. One INFO line says what was
+found and skipped, and why."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
+from tap_braze_sends.braze.description import (
+    ConfigIds,
+    ConfigPairs,
+    NoPartitions,
+    Partition,
+    PartitionSource,
+    Product,
+    Series,
+)
 from tap_braze_sends.braze.discovery import (
     CampaignFacts,
     analytics_skip_reason,
     in_shard,
-    send_expired,
     summarize_skips,
-)
-from tap_braze_sends.braze.endpoints import (
-    CAMPAIGNS_SERIES,
-    SENDS_SERIES,
-    Partition,
-    SeriesEndpoint,
 )
 from tap_braze_sends.settings import Settings
 
 logger = logging.getLogger("tap_braze_sends.partitions")
 
+ALL = "*"
+"""The value of a key column over all apps, segments or products."""
+
 FirstDay = Callable[[Partition], dt.date]
 FirstDataDay = Callable[[Partition], "dt.date | None"]
+Found = Mapping[str, "Sequence[CampaignFacts] | None"]
+"""What each catalogue's listing found this run, by family name (None: not listed)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    partition: Partition
+    discovered: bool
+    """Found by listing, not named in the config: a 400 for it is a warning, not a failure."""
+
+
+@dataclass(frozen=True)
+class _Context:
+    settings: Settings
+    found: Found
+    first_day: FirstDay
+    first_data_day: FirstDataDay
+    today: dt.date
 
 
 def series_partitions(
-    endpoint: SeriesEndpoint,
+    series: Series,
     settings: Settings,
     *,
-    discovered: Sequence[CampaignFacts] | None,
+    found: Found,
     first_day: FirstDay,
     first_data_day: FirstDataDay,
     today: dt.date,
-) -> list[Partition]:
-    """The endpoint's partitions, in order: the config's first, then discovered ones."""
-    if endpoint is SENDS_SERIES:
-        partitions = _live_sends(settings, first_data_day, today)
-    else:
-        field = endpoint.partition_fields[0]
-        listed = settings.campaign_ids if endpoint is CAMPAIGNS_SERIES else settings.canvas_ids
-        partitions = [{field: item_id} for item_id in listed]
-        if discovered is not None:
-            partitions += _discovered(field, listed, discovered, settings, first_day)
+) -> list[Candidate]:
+    """The series' partitions, in order: the config's first, then discovered ones."""
+    context = _Context(settings, found, first_day, first_data_day, today)
+    candidates = _candidates(series.partitions, context)
     if settings.shard is not None:
-        mine = [p for p in partitions if in_shard(tuple(p.values()), settings.shard)]
+        mine = [c for c in candidates if in_shard(tuple(c.partition.values()), settings.shard)]
         logger.info(
             "%s: shard %d/%d takes %d of %d partitions",
-            endpoint.path,
+            series.path,
             *settings.shard,
             len(mine),
-            len(partitions),
+            len(candidates),
         )
-        partitions = mine
-    return partitions
+        candidates = mine
+    return candidates
 
 
-def _live_sends(
-    settings: Settings, first_data_day: FirstDataDay, today: dt.date
-) -> list[Partition]:
-    sends = [{"campaign_id": s.campaign_id, "send_id": s.send_id} for s in settings.sends]
-    # Measured from the range's last day: a backfill ending in the past is not cut short.
-    last_day = min(settings.end_date, today)
-    live = [
-        p for p in sends if not send_expired(first_data_day(p), last_day, settings.lookback_days)
-    ]
-    if len(live) < len(sends):
-        expired = len(sends) - len(live)
-        logger.info(
-            "Not requesting %d %s whose analytics Braze no longer keeps (first data more than "
-            "14 + lookback_days + 2 days ago)",
-            expired,
-            "send" if expired == 1 else "sends",
-        )
-    return live
+def _candidates(source: PartitionSource, context: _Context) -> list[Candidate]:
+    if isinstance(source, NoPartitions):
+        return [Candidate({}, discovered=False)]
+    if isinstance(source, ConfigIds):
+        return _ids(source, context)
+    if isinstance(source, ConfigPairs):
+        return _pairs(source, context)
+    if isinstance(source, Product):
+        return _product([_candidates(s, context) for s in source.sources])
+    msg = f"unknown partition source {source!r}"
+    raise TypeError(msg)
+
+
+def _ids(source: ConfigIds, context: _Context) -> list[Candidate]:
+    listed: Sequence[str] = getattr(context.settings, source.setting)
+    if source.with_all:
+        listed = [ALL, *(item for item in listed if item != ALL)]
+    candidates = [Candidate({source.field: item}, discovered=False) for item in listed]
+    family = source.catalogue
+    found = context.found.get(family.name) if family is not None else None
+    if family is not None and found is not None:
+        candidates += _discovered(source.field, listed, found, context, family.noun)
+    return candidates
 
 
 def _discovered(
     field: str,
     listed: Sequence[str],
     found: Sequence[CampaignFacts],
-    settings: Settings,
-    first_day: FirstDay,
-) -> list[Partition]:
+    context: _Context,
+    noun: tuple[str, str],
+) -> list[Candidate]:
     already = set(listed)
     reasons: list[str | None] = []
-    partitions: list[Partition] = []
+    candidates: list[Candidate] = []
     for facts in found:
         partition = {field: facts.campaign_id}
         reason = (
             None
             if facts.campaign_id in already
             else analytics_skip_reason(
-                facts, first_day=first_day(partition), lookback_days=settings.lookback_days
+                facts,
+                first_day=context.first_day(partition),
+                lookback_days=context.settings.lookback_days,
             )
         )
         reasons.append(reason)
         if reason is None and facts.campaign_id not in already:
             already.add(facts.campaign_id)
-            partitions.append(partition)
-    noun = ("campaign", "campaigns") if field == "campaign_id" else ("Canvas", "Canvases")
+            candidates.append(Candidate(partition, discovered=True))
     logger.info("Discovery: %s", summarize_skips(reasons, noun=noun))
-    return partitions
+    return candidates
+
+
+def _pairs(source: ConfigPairs, context: _Context) -> list[Candidate]:
+    items = getattr(context.settings, source.setting)
+    partitions = [{f: getattr(item, f) for f in source.fields} for item in items]
+    if source.expired is not None:
+        # Measured from the range's last day: a backfill ending in the past is not cut short.
+        last_day = min(context.settings.end_date, context.today)
+        expired = source.expired
+        live = [
+            p
+            for p in partitions
+            if not expired(context.first_data_day(p), last_day, context.settings.lookback_days)
+        ]
+        if len(live) < len(partitions):
+            count = len(partitions) - len(live)
+            logger.info(
+                "Not requesting %d %s whose analytics Braze no longer keeps (%s)",
+                count,
+                source.noun[0] if count == 1 else source.noun[1],
+                source.expired_note,
+            )
+        partitions = live
+    return [Candidate(p, discovered=False) for p in partitions]
+
+
+def _product(parts: list[list[Candidate]]) -> list[Candidate]:
+    return [
+        Candidate(
+            {k: v for c in combination for k, v in c.partition.items()},
+            discovered=any(c.discovered for c in combination),
+        )
+        for combination in itertools.product(*parts)
+    ]

@@ -2,7 +2,7 @@
 
 A partition's range is ``[first_day, last_day]``: from ``start_date`` (no bookmark) or
 ``bookmark - lookback_days``, through ``end_date`` (default today). Its windows come from
-:mod:`tap_braze_sends.runtime.windows`, exact once the endpoint's reading of the ``ending_at`` day
+:mod:`tap_braze_sends.runtime.windows`, exact once the series' reading of the ``ending_at`` day
 is known (learned from responses: :class:`DayReadings`), guarded against both readings until then.
 """
 
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tap_braze_sends.braze.endpoints import Partition, SeriesEndpoint
+from tap_braze_sends.braze.description import Partition, Series
 from tap_braze_sends.runtime.windows import (
     DayReading,
     Window,
@@ -26,7 +26,7 @@ from tap_braze_sends.settings import Settings
 
 @dataclass(frozen=True, slots=True)
 class PartitionPlan:
-    endpoint: SeriesEndpoint
+    series: Series
     partition: Partition
     first_day: dt.date
     last_day: dt.date
@@ -38,7 +38,7 @@ class PartitionPlan:
 
 
 def plan_partition(
-    endpoint: SeriesEndpoint,
+    series: Series,
     partition: Partition,
     *,
     settings: Settings,
@@ -53,16 +53,16 @@ def plan_partition(
         today=today,
     )
     return PartitionPlan(
-        endpoint, partition, first_day, min(settings.end_date, today), discovered=discovered
+        series, partition, first_day, min(settings.end_date, today), discovered=discovered
     )
 
 
-def window_days(endpoint: SeriesEndpoint, settings: Settings) -> int:
-    return min(settings.window_days, endpoint.max_window_days)
+def window_days(series: Series, settings: Settings) -> int:
+    return min(settings.window_days, series.max_window_days)
 
 
 class DayReadings:
-    """Each endpoint's reading of the ``ending_at`` day, once a response has shown it.
+    """Each series' reading of the ``ending_at`` day, once a response has shown it.
 
     Shared by the worker threads (which learn) and the planner (which asks).
     """
@@ -89,6 +89,6 @@ def partition_windows(
     return plan_windows(
         plan.first_day,
         plan.last_day,
-        window_days(plan.endpoint, settings),
-        readings.get(plan.endpoint.path),
+        window_days(plan.series, settings),
+        readings.get(plan.series.path),
     )

@@ -15,34 +15,49 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tap_braze_sends.braze.endpoints import DayRows, Partition, SeriesEndpoint
+from tap_braze_sends.braze.description import DayRows, Partition, Request, Series
 from tap_braze_sends.braze.flatten.campaign_series import parse_day
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.plan import DayReadings, PartitionPlan, partition_windows
 from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
+from tap_braze_sends.runtime.requests_of import merge_days, needed_requests
 from tap_braze_sends.runtime.windows import Window, returns_any_of
 from tap_braze_sends.settings import Settings
 
 if TYPE_CHECKING:
-    from singer_sdk import Stream
+    from tap_braze_sends.streams import SeriesStream
 
 logger = logging.getLogger("tap_braze_sends.run")
 
 
 @dataclass
 class Group:
-    """One endpoint, the selected streams that read it (in the tap's order), its partitions."""
+    """One series, the selected streams that read it (in the tap's order), its partitions."""
 
-    endpoint: SeriesEndpoint
-    streams: list[Stream]
+    series: Series
+    streams: list[SeriesStream]
     plans: list[PartitionPlan] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)
     """Query parameters of every request beyond ids and window (e.g. Canvas breakdowns)."""
+    requests: tuple[Request, ...] = ()
+    """The series' requests a selected column needs."""
+    done: bool = False
+    """Set by the writer when a dry run has all of this series' records: no more requests."""
 
     @property
     def roles(self) -> list[str]:
-        return [stream.role for stream in self.streams]  # type: ignore[attr-defined]
+        return [stream.role for stream in self.streams]
+
+    def prepare(self, settings: Settings) -> None:
+        """The query parameters and requests that this run's selection asks for."""
+        self.params = self.series.extra_params(settings, frozenset(self.roles))
+        by_role = {stream.role: stream for stream in self.streams}
+        self.requests = needed_requests(
+            self.series,
+            self.roles,
+            lambda role, column: by_role[role].column_selected(column),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,14 +97,14 @@ class Run:
         pools: set[str] = set()
         for g_index, group in enumerate(self.groups):
             for p_index, plan in enumerate(group.plans):
-                if group.endpoint.pool in pools:
+                if group.series.pool in pools:
                     break
                 jobs = self._jobs_of(group, plan)
                 if jobs[0].window is None:
                     continue
                 if pools:
                     self._early[(g_index, p_index)] = jobs
-                pools.add(group.endpoint.pool)
+                pools.add(group.series.pool)
                 break
 
     def _jobs_of(self, group: Group, plan: PartitionPlan) -> list[WindowJob]:
@@ -105,6 +120,8 @@ class Run:
         """Every request in plan order, each partition planned when the pool reaches it."""
         for g_index, group in enumerate(self.groups):
             for p_index, plan in enumerate(group.plans):
+                if group.done:
+                    break
                 early = self._early.get((g_index, p_index))
                 yield from early if early is not None else self._jobs_of(group, plan)
 
@@ -126,15 +143,34 @@ class Run:
         return not _returns_nothing_needed(job, self.readings)
 
     def fetch(self, job: WindowJob) -> WindowResult:
-        """Runs on a worker thread: one window's days, flattened into each role's rows."""
-        if job.window is None:
-            return WindowResult([], dt.datetime.now(dt.timezone.utc))
-        endpoint, window, partition = job.plan.endpoint, job.window, job.plan.partition
+        """Runs on a worker thread: one window's days, flattened into each role's rows (the
+        answers of a series' several requests merged on each table's key)."""
+        now = dt.datetime.now(dt.timezone.utc)
+        if job.window is None or not job.group.requests:
+            return WindowResult([], now)
+        series, window, partition = job.plan.series, job.window, job.plan.partition
         if self.fetcher.stop.is_set():
-            raise BrazeStopped(f"not requested: the run is stopping ({endpoint.path})")
+            raise BrazeStopped(f"not requested: the run is stopping ({series.path})")
+        answers: list[list[tuple[dt.date, DayRows]]] = []
+        extracted_at = now
+        for request in job.group.requests:
+            answer = self._fetch_one(job, request, series, window, partition)
+            if answer is None:
+                continue
+            days, extracted_at = answer
+            self.readings.learn(series.path, window, (day for day, _ in days))
+            answers.append(days)
+        if not answers:
+            return WindowResult([], now)
+        keys = {table.role: table.primary_keys for table in series.tables}
+        return WindowResult(merge_days(answers, keys), extracted_at)
+
+    def _fetch_one(
+        self, job: WindowJob, request: Request, series: Series, window: Window, partition: Partition
+    ) -> tuple[list[tuple[dt.date, DayRows]], dt.datetime] | None:
         who = describe_partition(partition)
         what = (
-            f"{endpoint.path}, window {window.first}..{window.ending}: "
+            f"{request.path}, window {window.first}..{window.ending}: "
             f"length={window.length}, ending_at={window.ending_at()}"
         )
         params = {
@@ -142,15 +178,17 @@ class Run:
             "length": window.length,
             "ending_at": window.ending_at(),
             **job.group.params,
+            **request.params,
         }
         try:
             fetched = self.fetcher.get_json(
-                endpoint.path,
+                request.path,
                 params,
-                pool=endpoint.pool,
+                pool=series.pool,
+                permission=request.permission,
                 who=who,
                 what=what,
-                parse=lambda body: _flatten(endpoint, body, partition, f"{who} ({what})"),
+                parse=lambda body: _flatten(series, body, partition, f"{who} ({what})"),
                 still_needed=lambda: self._still_needed(job),
             )
         except BrazeFatalError as exc:
@@ -159,18 +197,16 @@ class Run:
             # Listed a moment ago, rejected now (deleted in between): nothing to read. An id
             # the config names is the user's to fix, and still fails the run.
             logger.warning("Skipping %s, found by discovery: %s", who, exc)
-            fetched = None
+            return None
         if fetched is None:
-            return WindowResult([], dt.datetime.now(dt.timezone.utc))
-        days: list[tuple[dt.date, DayRows]] = fetched.body
-        self.readings.learn(endpoint.path, window, (day for day, _ in days))
-        return WindowResult(days, fetched.extracted_at)
+            return None
+        return fetched.body, fetched.extracted_at
 
 
 def _returns_nothing_needed(job: WindowJob, readings: DayReadings) -> bool:
     """A guard window planned before the reading was known, that the reading now shows
     would bring no day of the range: not worth a request."""
-    reading = readings.get(job.plan.endpoint.path)
+    reading = readings.get(job.plan.series.path)
     return (
         reading is not None
         and job.window is not None
@@ -179,12 +215,12 @@ def _returns_nothing_needed(job: WindowJob, readings: DayReadings) -> bool:
 
 
 def _flatten(
-    endpoint: SeriesEndpoint, body: object, partition: Partition, where: str
+    series: Series, body: object, partition: Partition, where: str
 ) -> list[tuple[dt.date, DayRows]]:
     """Each day of a body, flattened; a day repeated within the body keeps its first copy."""
     out: list[tuple[dt.date, DayRows]] = []
     seen: set[dt.date] = set()
-    for raw in endpoint.days_of(body):
+    for raw in series.days_of(body):
         day = parse_day(raw.get("time"))
         if day in seen:
             logger.warning(
@@ -194,5 +230,5 @@ def _flatten(
             )
             continue
         seen.add(day)
-        out.append((day, endpoint.flatten(raw, partition)))
+        out.append((day, series.flatten(raw, partition)))
     return out

@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
 
-from tap_braze_sends.braze.catalog import CatalogFamily
+from tap_braze_sends.braze.description import CatalogFamily
 from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.errors import describe_partition
 from tap_braze_sends.runtime.bookmarks import Bookmarks, StateCadence
@@ -19,7 +19,7 @@ from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.progress import Progress
 from tap_braze_sends.runtime.window_pool import Group, Run, WindowJob, WindowResult
 from tap_braze_sends.settings import Settings
-from tap_braze_sends.streams.catalog import CatalogStream
+from tap_braze_sends.streams import CatalogStream, DescribedStream
 
 logger = logging.getLogger("tap_braze_sends.sync")
 
@@ -27,16 +27,26 @@ logger = logging.getLogger("tap_braze_sends.sync")
 class _StreamSink:
     """Where one stream's rows go: its RECORD writer, its SDK record counter, its limit."""
 
-    def __init__(self, stream: object, writer: RowWriter, counter: object) -> None:
-        self.role: str = stream.role  # type: ignore[attr-defined]
+    def __init__(
+        self, stream: DescribedStream, writer: RowWriter, counter: object, limit: int | None
+    ) -> None:
+        self.role = stream.role
         self.write = writer
         self.counter = counter
-        self.limit: int | None = getattr(stream, "ABORT_AT_RECORD_COUNT", None)
+        self.limit = limit
+        """The dry run's cap on this stream's records (None: no cap)."""
         self.count = 0
+        self.truncated = False
+        """Rows were dropped at the cap: what was read is not all written."""
+
+    @property
+    def full(self) -> bool:
+        return self.limit is not None and self.count >= self.limit
 
     def take(self, rows: list[Row], extracted_at: dt.datetime) -> int:
-        if self.limit is not None:
+        if self.limit is not None and len(rows) > self.limit - self.count:
             rows = rows[: max(0, self.limit - self.count)]
+            self.truncated = True
         if rows:
             self.write(rows, extracted_at)
             self.count += len(rows)
@@ -44,11 +54,20 @@ class _StreamSink:
         return len(rows)
 
 
-def write_run(run: Run, *, output: SingerOutput, bookmarks: Bookmarks, progress: Progress) -> None:
+def write_run(
+    run: Run,
+    *,
+    output: SingerOutput,
+    bookmarks: Bookmarks,
+    progress: Progress,
+    record_limit: int | None = None,
+) -> None:
     """Write every selected stream's records, and the STATE after what each one covers.
 
     On any failure (or a signal, raised here as an exception), the STATE of the partitions
-    finished so far goes out before the error propagates: nothing extracted is lost.
+    finished so far goes out before the error propagates: nothing extracted is lost. With a
+    ``record_limit`` (the dry run), a series whose streams all have their records is read no
+    further, and a partition with rows left out keeps its bookmark.
     """
     cadence = StateCadence()
     with contextlib.ExitStack() as counters:
@@ -56,21 +75,22 @@ def write_run(run: Run, *, output: SingerOutput, bookmarks: Bookmarks, progress:
         for group in run.groups:
             for stream in group.streams:
                 output.schema(stream)
-            sinks[group.endpoint.path] = [
+            sinks[group.series.path] = [
                 _StreamSink(
                     stream,
                     output.row_writer(stream),
                     counters.enter_context(stream.get_record_counter()),
+                    record_limit,
                 )
                 for stream in group.streams
             ]
         try:
             for group, results in _by_group(run):
-                progress.start_stream(group.endpoint.path, len(group.plans))
+                progress.start_stream(group.series.path, len(group.plans))
                 _write_group(
                     group,
                     results,
-                    sinks[group.endpoint.path],
+                    sinks[group.series.path],
                     output=output,
                     bookmarks=bookmarks,
                     progress=progress,
@@ -91,21 +111,25 @@ def _by_group(run: Run) -> Iterator[tuple[Group, Iterator[tuple[WindowJob, Windo
     results = run.results()
     pending: tuple[WindowJob, WindowResult] | None = None
 
-    def of_group(group: Group) -> Iterator[tuple[WindowJob, WindowResult]]:
+    def of_group(group: Group, earlier: set[int]) -> Iterator[tuple[WindowJob, WindowResult]]:
         nonlocal pending
         while True:
             item = pending if pending is not None else next(results, None)
             pending = None
             if item is None:
                 return
+            if id(item[0].group) in earlier:
+                continue  # fetched before its group was cut short (a dry run's cap)
             if item[0].group is not group:
                 pending = item
                 return
             yield item
 
     try:
+        earlier: set[int] = set()
         for group in run.groups:
-            yield group, of_group(group)
+            yield group, of_group(group, earlier)
+            earlier.add(id(group))
     finally:
         results.close()
 
@@ -136,16 +160,21 @@ def _write_group(
             records = sum(sink.take(rows.get(sink.role, []), result.extracted_at) for sink in sinks)
             progress.count_day(records)
             written += records
+        if all(sink.full for sink in sinks):
+            group.done = True  # the dry run has its records: no more requests for this series
+            return
         if not job.last:
             continue
-        if not emitted and job.window is not None and plan.endpoint.no_data_hint:
+        if not emitted and job.window is not None and plan.series.no_data_hint:
             logger.warning(
                 "No data for %s between %s and %s. %s",
                 describe_partition(plan.partition),
                 plan.first_day,
                 plan.last_day,
-                plan.endpoint.no_data_hint,
+                plan.series.no_data_hint,
             )
+        if any(sink.truncated for sink in sinks):
+            continue  # a dry run left rows of this partition out: its bookmark stays
         for stream in group.streams:
             bookmarks.advance(stream.name, plan.partition, plan.last_day)
             if emitted:
@@ -167,6 +196,7 @@ def write_catalog(
     output: SingerOutput,
     bookmarks: Bookmarks,
     settings: Settings,
+    record_limit: int | None = None,
 ) -> list[CampaignFacts] | None:
     """Write a catalogue's selected streams; return what discovery needs (None: not asked).
 
@@ -181,7 +211,7 @@ def write_catalog(
             output.schema(stream)
             counter = counters.enter_context(stream.get_record_counter())
             sinks.setdefault(stream.role, []).append(
-                _StreamSink(stream, output.row_writer(stream), counter)
+                _StreamSink(stream, output.row_writer(stream), counter, record_limit)
             )
 
         def sink(role: str, rows: list[Row], extracted_at: dt.datetime) -> None:
@@ -200,6 +230,10 @@ def write_catalog(
                 workers=settings.max_parallel_requests,
                 # Without details, only a second listing tells discovery what is archived.
                 mark_archived=discover and not read_details,
+                enough=lambda: (
+                    record_limit is not None
+                    and all(s.full for role in sinks.values() for s in role)
+                ),
             )
         finally:
             output.state(bookmarks.state)

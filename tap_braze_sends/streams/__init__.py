@@ -1,58 +1,30 @@
-"""Every stream of the tap, in the order they are synced: catalogues first, then series."""
+"""Every stream of the tap, generated from its descriptions in their order: catalogues first,
+then series."""
 
 from __future__ import annotations
 
-from singer_sdk import Stream
+from typing import TYPE_CHECKING
 
-from tap_braze_sends.streams.base import BrazeStream
-from tap_braze_sends.streams.canvas import (
-    CanvasAnalyticsStream,
-    CanvasStepAnalyticsStream,
-    CanvasStepMessageAnalyticsStream,
-    CanvasVariantAnalyticsStream,
-)
-from tap_braze_sends.streams.catalog import (
-    CampaignDetailsStream,
-    CampaignsStream,
-    CampaignVariationsStream,
-    CanvasDetailsStream,
-    CanvasesStream,
-    CanvasStepsStream,
-    CanvasVariantsStream,
-    CatalogStream,
-)
-from tap_braze_sends.streams.series import (
-    CampaignAnalyticsStream,
-    CampaignMessageAnalyticsStream,
-    SendAnalyticsStream,
-    SendMessageAnalyticsStream,
-)
+from tap_braze_sends.braze.description import Descriptions
+from tap_braze_sends.streams.base import CatalogStream, DescribedStream, SeriesStream
 
-SERIES_STREAM_TYPES: tuple[type[BrazeStream], ...] = (
-    SendAnalyticsStream,
-    SendMessageAnalyticsStream,
-    CampaignAnalyticsStream,
-    CampaignMessageAnalyticsStream,
-    CanvasAnalyticsStream,
-    CanvasVariantAnalyticsStream,
-    CanvasStepAnalyticsStream,
-    CanvasStepMessageAnalyticsStream,
-)
-CATALOG_STREAM_TYPES: tuple[type[CatalogStream], ...] = (
-    CampaignsStream,
-    CampaignDetailsStream,
-    CampaignVariationsStream,
-    CanvasesStream,
-    CanvasDetailsStream,
-    CanvasVariantsStream,
-    CanvasStepsStream,
-)
-STREAM_TYPES: tuple[type[Stream], ...] = (*CATALOG_STREAM_TYPES, *SERIES_STREAM_TYPES)
+if TYPE_CHECKING:
+    from singer_sdk import Tap
 
-__all__ = [
-    "CATALOG_STREAM_TYPES",
-    "SERIES_STREAM_TYPES",
-    "STREAM_TYPES",
-    "BrazeStream",
-    "CatalogStream",
-]
+
+def streams_of(tap: Tap, descriptions: Descriptions) -> list[DescribedStream]:
+    """One stream per table of every description."""
+    streams: list[DescribedStream] = [
+        CatalogStream(tap, family, table)
+        for family in descriptions.catalogues
+        for table in family.tables
+    ]
+    streams += [
+        SeriesStream(tap, series, table)
+        for series in descriptions.series
+        for table in series.tables
+    ]
+    return streams
+
+
+__all__ = ["CatalogStream", "DescribedStream", "SeriesStream", "streams_of"]

@@ -1,26 +1,51 @@
-"""The base of every stream: a stream describes itself; the run (tap.sync_all) does the work."""
+"""The streams, generated from the descriptions (braze/description.py): a stream describes
+itself; the run (tap.sync_all, runtime/orchestrator.py) does the work."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Stream
 from singer_sdk.exceptions import AbortedSyncExceptionBase, RequestedAbortException
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from tap_braze_sends.braze.endpoints import SeriesEndpoint
+from tap_braze_sends.braze.description import CatalogFamily, Row, Series, Table
 from tap_braze_sends.errors import BrazeError
+from tap_braze_sends.setting_values import parse_bool
+
+if TYPE_CHECKING:
+    from singer_sdk import Tap
 
 _NOT_SYNC_FAILURES = (BrazeError, AbortedSyncExceptionBase, RequestedAbortException)
 
-Row = dict[str, Any]
 
+class DescribedStream(Stream):
+    """A stream that is one table of a description: its name, keys, schema and role."""
 
-class QuietAbortStream(Stream):
-    """A stream whose SDK-driven sync does not log an expected stop as an error."""
+    # Rows are built to the schema already (braze/flatten/); conforming them per record only
+    # costs, and the SDK's conformer trips on free-form objects (no "properties").
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    def __init__(self, tap: Tap, table: Table) -> None:
+        self.table = table
+        super().__init__(tap=tap, schema=dict(table.schema), name=table.stream)
+        self.primary_keys = list(table.primary_keys)
+
+    @property
+    def role(self) -> str:
+        """Which rows of the description's flattener are this stream's."""
+        return self.table.role
+
+    @property
+    def description(self) -> str:
+        return self.table.description
+
+    def column_selected(self, column: str) -> bool:
+        """Whether the catalog selects this column (a deselected one costs no request)."""
+        return self.mask.get(("properties", column), True)
 
     def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
         # The SDK logs "An unhandled error occurred while syncing ..." before re-raising. For
@@ -31,36 +56,50 @@ class QuietAbortStream(Stream):
             level = logging.DEBUG
         super().log(message, *args, level=level, **kwargs)
 
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[Row]:
+        """Never called: the tap's engine syncs every stream at once (sync_all), its dry run
+        included."""
+        msg = f"{self.name} is synced by the tap's engine, not stream by stream"
+        raise NotImplementedError(msg)
 
-class BrazeStream(QuietAbortStream):
-    """A stream fed by one Braze endpoint: which one, and which of its rows (``role``)."""
 
-    endpoint: ClassVar[SeriesEndpoint]
-    role: ClassVar[str]
-    """Which rows of the endpoint's flattener are this stream's (``day``, ``message``, ...)."""
+class SeriesStream(DescribedStream):
+    """A stream fed by one analytics series, incremental on the day (``time``)."""
 
     replication_key = "time"
     is_sorted = False
-    # Rows are built to the schema already (flatten/); conforming them per record only costs.
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
-    def __init__(
-        self,
-        *args: Any,
-        partitions: Callable[[BrazeStream], list[dict[str, str]]],
-        rows: Callable[[BrazeStream, Mapping[str, Any]], Iterator[Row]],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._partitions_of = partitions
-        self._rows = rows
-
-    # The two methods below serve only the SDK's own per-stream sync (its dry run: --test,
-    # the SDK's built-in tests); the tap's sync_all plans and fetches every stream at once.
+    def __init__(self, tap: Tap, series: Series, table: Table) -> None:
+        self.series = series
+        super().__init__(tap, table)
 
     @property
-    def partitions(self) -> list[dict[str, str]]:
-        return self._partitions_of(self)
+    def selected_by_default(self) -> bool:  # type: ignore[override]
+        return self.table.selected_by_default
 
-    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[Row]:
-        return self._rows(self, context or {})
+
+class CatalogStream(DescribedStream):
+    """A full-table stream fed by a catalogue's list or details (a row per item, upserted on
+    its key): the list is read whole every run, details only for what changed."""
+
+    replication_key = None
+
+    def __init__(self, tap: Tap, family: CatalogFamily, table: Table) -> None:
+        self.family = family
+        super().__init__(tap, table)
+
+    @property
+    def selected_by_default(self) -> bool:  # type: ignore[override]
+        # Off unless the catalog selects them (Meltano's `select: ["*.*"]` does) or the list
+        # is read anyway (the family's discovery setting is on): they cost list and details
+        # requests and permissions a key made for the analytics series alone lacks.
+        if self.table.selected_by_default:
+            return True
+        setting = self.family.discovered_by
+        if self.role != "list" or setting is None:
+            return False
+        return parse_bool(setting, self.config.get(setting), False, [])
+
+    @property
+    def reads_details(self) -> bool:
+        return self.role != "list"

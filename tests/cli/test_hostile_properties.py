@@ -23,20 +23,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tap_braze_sends.braze.catalog import CAMPAIGNS, CANVASES, list_entries
-from tap_braze_sends.braze.endpoints import CAMPAIGNS_SERIES, CANVAS_SERIES, SENDS_SERIES
+from tap_braze_sends.braze.endpoints import BRAZE, CAMPAIGNS_SERIES, CANVAS_SERIES, SENDS_SERIES
 from tap_braze_sends.braze.flatten.campaign_series import parse_day
 from tap_braze_sends.config_schema import CONFIG_SCHEMA
 from tap_braze_sends.errors import StateError
 from tap_braze_sends.runtime.body import BodyError, decode_json
 from tap_braze_sends.runtime.bookmarks import (
     Bookmarks,
-    prune_expired_sends,
+    prune_expired,
     split_unknown,
     validate_state,
 )
 from tap_braze_sends.sends_file import SendsFileError, read_sends_file
 from tap_braze_sends.settings import DATA_SOURCES, ConfigError, parse_settings
-from tap_braze_sends.streams import STREAM_TYPES
 
 TODAY = dt.date(2026, 3, 31)
 
@@ -51,7 +50,7 @@ def outcome(call: Callable[[], Any], expected: type[Exception]) -> tuple[Any, An
 
 KEY = "prop-KEY-8c1d2e3f"
 SETTINGS = sorted(CONFIG_SCHEMA["properties"])
-KNOWN_STREAMS = {t.name for t in STREAM_TYPES}
+KNOWN_STREAMS = set(BRAZE.stream_names())
 
 scalars = (
     st.none()
@@ -176,7 +175,9 @@ def test_any_state_is_usable_or_a_state_error_and_what_is_unknown_is_kept(state:
         assert str(error).startswith("Unusable state: ")
         return
     ours, others, rest = split_unknown(state, KNOWN_STREAMS)
-    prune_expired_sends(ours, set(), lambda first: first < TODAY - dt.timedelta(days=30))
+    prune_expired(
+        ours, ("campaign_id", "send_id"), set(), lambda first: first < TODAY - dt.timedelta(days=30)
+    )
     assert others == {
         k: v for k, v in (state.get("bookmarks") or {}).items() if k not in KNOWN_STREAMS
     }

@@ -15,7 +15,7 @@ import yaml
 from conftest import TAP, tap_config
 from contract import STREAM_NAMES
 
-from tap_braze_sends import streams as stream_classes
+from tap_braze_sends.braze.endpoints import BRAZE
 from tap_braze_sends.settings import parse_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,20 +81,24 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_streams_table_matches_the_tap() -> None:
     rows = table_rows(section("Streams"))
     by_name = {row[0].strip("`"): row for row in rows}
-    classes = {
-        cls.name: cls
-        for cls in vars(stream_classes).values()
-        if isinstance(cls, type) and getattr(cls, "name", None) and hasattr(cls, "primary_keys")
+    tables = {
+        table.stream: (path, table)
+        for family in BRAZE.catalogues
+        for table in family.tables
+        for path in [family.list_path if table.role == "list" else family.details_path]
     }
-    assert set(by_name) == set(classes) == STREAM_NAMES
-    for name, cls in classes.items():
+    tables.update(
+        {
+            table.stream: (", ".join(r.path for r in series.requests), table)
+            for series in BRAZE.series
+            for table in series.tables
+        }
+    )
+    assert set(by_name) == set(tables) == STREAM_NAMES
+    for name, (path, table) in tables.items():
         _, endpoint, keys, _bare_run, one_record_per = by_name[name]
-        if hasattr(cls, "endpoint"):
-            assert endpoint == cls.endpoint.path, name
-        else:
-            family = cls.family
-            assert endpoint == (family.list_path if cls.role == "list" else family.details_path)
-        assert [k.strip() for k in keys.split(",")] == list(cls.primary_keys), name
+        assert endpoint == path, name
+        assert [k.strip() for k in keys.split(",")] == list(table.primary_keys), name
         assert one_record_per, name
 
 

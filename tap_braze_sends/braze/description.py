@@ -1,0 +1,208 @@
+"""The vocabulary every Braze endpoint is described in: one :class:`Series` per analytics
+series, one :class:`CatalogFamily` per catalogue (list + details).
+
+A description is data and pure functions only. The runtime (planner, pool, writer, errors)
+reads it and never asks which endpoint it has, so a new series is a new description, its
+flattener and its schemas; streams are generated from the descriptions' tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Union
+
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
+from tap_braze_sends.runtime.windows import MAX_WINDOW_DAYS
+
+__all__ = ["MalformedBody"]  # the one error a parser raises on purpose (flatten/malformed.py)
+
+Row = dict[str, Any]
+"""One record of a stream, built to its schema."""
+Partition = dict[str, str]
+"""The query parameters that name one partition (``{"campaign_id": "..."}``; ``{}``: none)."""
+DayRows = dict[str, list[Row]]
+"""One day of a response: the rows of each table role (``day``, ``message``, ...)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One stream fed by a description: which rows of its flattener (``role``) it takes."""
+
+    role: str
+    stream: str
+    primary_keys: tuple[str, ...]
+    schema: Mapping[str, Any]
+    description: str
+    selected_by_default: bool = True
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request of a series per partition and window.
+
+    ``columns``: the columns it feeds (empty: every column of the series' tables). A request
+    whose columns are all deselected in the catalog is not sent.
+    """
+
+    path: str
+    permission: str
+    columns: frozenset[str] = frozenset()
+    params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+# --- Where a series' partitions come from ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoPartitions:
+    """The series is read whole: one partition, ``{}``."""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class ConfigIds:
+    """One partition per id of a list setting, then (when the catalogue's ``discovered_by``
+    setting is on) per id its listing finds; ``with_all``: the value ``*`` always comes first.
+    """
+
+    field: str
+    """The partition's key: the query parameter and key column (``campaign_id``)."""
+    setting: str
+    """The setting listing the ids (``campaign_ids``)."""
+    catalogue: CatalogFamily | None = None
+    with_all: bool = False
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.field,)
+
+
+@dataclass(frozen=True)
+class ConfigPairs:
+    """One partition per item of a setting whose items carry several ids (``sends``)."""
+
+    fields: tuple[str, ...]
+    setting: str
+    noun: tuple[str, str]
+    """How logs name one and several items (``send``, ``sends``)."""
+    expired: Callable[[dt.date | None, dt.date, int], bool] | None = None
+    """(first day with data, last day of the range, lookback_days) -> gone for good."""
+    expired_note: str = ""
+    """Says why in the INFO line counting expired items."""
+
+
+@dataclass(frozen=True)
+class Product:
+    """Every combination of several sources' partitions (e.g. event x app x segment)."""
+
+    sources: tuple[PartitionSource, ...]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(f for source in self.sources for f in source.fields)
+
+
+PartitionSource = Union[NoPartitions, ConfigIds, ConfigPairs, Product]  # noqa: UP007
+
+
+# --- Descriptions ---------------------------------------------------------------------------
+
+
+def _no_params(_settings: Any, _roles: frozenset[str]) -> dict[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One analytics series, read once per window of each partition."""
+
+    requests: tuple[Request, ...]
+    pool: str
+    """Braze's rate-limit pool: requests to one pool share one budget."""
+    partitions: PartitionSource
+    days_of: Callable[[object], list[Mapping[str, Any]]]
+    """The day objects of a body; :class:`MalformedBody` when it has none."""
+    flatten: Callable[[Mapping[str, Any], Mapping[str, str]], DayRows]
+    """Pure: one day object and its partition -> the rows of each role."""
+    tables: tuple[Table, ...]
+    max_window_days: int = MAX_WINDOW_DAYS
+    unit: str = "day"
+    """What ``length`` counts (``day``; ``hour`` for the hourly series)."""
+    no_data_hint: str | None = None
+    """Why a partition may legitimately return no data; shown in its warning."""
+    extra_params: Callable[[Any, frozenset[str]], dict[str, str]] = _no_params
+    """Query parameters beyond ids and window, from (settings, selected roles)."""
+
+    @property
+    def path(self) -> str:
+        """The series' name in logs, progress and readings: its first request's path."""
+        return self.requests[0].path
+
+    @property
+    def partition_fields(self) -> tuple[str, ...]:
+        return self.partitions.fields
+
+    def table(self, role: str) -> Table:
+        return next(t for t in self.tables if t.role == role)
+
+
+@dataclass(frozen=True)
+class CatalogFamily:
+    """One Braze catalogue: its list endpoint, its details endpoint, the id that joins them."""
+
+    name: str
+    noun: tuple[str, str]
+    """How logs name one and several items (``campaign``, ``campaigns``)."""
+    list_path: str
+    list_permission: str
+    details_path: str
+    details_permission: str
+    items_key: str
+    """The list body's key holding the entries (``campaigns``, ``canvases``)."""
+    id_param: str
+    """The id's column and query parameter (``campaign_id``, ``canvas_id``)."""
+    list_rows: Callable[[Mapping[str, Any]], list[Row]]
+    details_rows: Callable[[str, Mapping[str, Any]], dict[str, list[Row]]]
+    details_stream: str
+    """The stream whose state entries remember each item's last details read."""
+    tables: tuple[Table, ...]
+    """Roles: ``list`` (one row per listed item) and the keys of ``details_rows``."""
+    asked_by: tuple[str, ...]
+    """Settings that ask data of this catalogue (its ids, its discovery switch): without one
+    of them set, its streams are not written (a sends-only config never lists campaigns)."""
+    discovered_by: str | None = None
+    """The boolean setting that adds every listed item to the partitions (``all_campaigns``):
+    with it on, the list is read anyway, so its list table is selected in a bare run."""
+    pool: str = "default"
+
+    def permission_of(self, path: str) -> str:
+        return self.list_permission if path == self.list_path else self.details_permission
+
+
+@dataclass(frozen=True)
+class Descriptions:
+    """Every endpoint a tap reads: catalogues (synced first) and series, in stream order."""
+
+    catalogues: tuple[CatalogFamily, ...]
+    series: tuple[Series, ...]
+
+    def stream_names(self) -> list[str]:
+        return [t.stream for d in (*self.catalogues, *self.series) for t in d.tables]
+
+    def series_fed_by(self, family: CatalogFamily) -> list[Series]:
+        return [s for s in self.series if family in catalogues_of(s.partitions)]
+
+
+def catalogues_of(source: PartitionSource) -> list[CatalogFamily]:
+    """The catalogues whose listing adds partitions to ``source``."""
+    if isinstance(source, ConfigIds):
+        return [source.catalogue] if source.catalogue is not None else []
+    if isinstance(source, Product):
+        return [f for s in source.sources for f in catalogues_of(s)]
+    return []

@@ -1,0 +1,50 @@
+"""Which of a series' requests a run sends, and how their rows become one row per key.
+
+A series may feed one table's columns from several requests (one per KPI, say): a request
+whose columns the catalog deselects is not sent, and the rows the others return for one
+partition and window are merged on the table's primary key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+
+from tap_braze_sends.braze.description import DayRows, Request, Row, Series
+
+
+def needed_requests(
+    series: Series, roles: Sequence[str], column_selected: Callable[[str, str], bool]
+) -> tuple[Request, ...]:
+    """The requests a selected table needs; ``column_selected(role, column)`` asks the catalog."""
+    return tuple(
+        request
+        for request in series.requests
+        if not request.columns
+        or any(column_selected(role, column) for role in roles for column in request.columns)
+    )
+
+
+def merge_days(
+    answers: Sequence[list[tuple[dt.date, DayRows]]], keys: Mapping[str, tuple[str, ...]]
+) -> list[tuple[dt.date, DayRows]]:
+    """The days of several answers for one window, each role's rows merged on its key (a
+    value beats a null; of two values for one column, the later answer's)."""
+    if len(answers) == 1:
+        return answers[0]
+    merged: dict[dt.date, dict[str, dict[tuple[object, ...], Row]]] = {}
+    for answer in answers:
+        for day, rows in answer:
+            roles = merged.setdefault(day, {})
+            for role, role_rows in rows.items():
+                by_key = roles.setdefault(role, {})
+                for row in role_rows:
+                    key = tuple(row.get(k) for k in keys[role])
+                    target = by_key.setdefault(key, {})
+                    for column, value in row.items():
+                        if value is not None or column not in target:
+                            target[column] = value
+    return [
+        (day, {role: list(by_key.values()) for role, by_key in roles.items()})
+        for day, roles in sorted(merged.items())
+    ]
