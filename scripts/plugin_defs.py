@@ -4,9 +4,10 @@ the loaders from meltano.yml.
     python scripts/plugin_defs.py            # rewrite the Hub files and meltano.yml's block
     python scripts/plugin_defs.py --check    # exit 1 if any is stale
 
-Settings are declared once, in the tap's config schema; the Meltano Hub definition
-(plugins/extractors/tap-braze-sends--tap-braze-sends.yml) and the extractor's `settings:` block
-in meltano.yml are derived from it, and tests/cli/test_hub_definition.py fails when they drift.
+Settings are declared once, in the tap (tap_braze_sends/config_schema.py); the Meltano Hub
+definition (plugins/extractors/tap-braze-sends--tap-braze-sends.yml) and the extractor's
+`settings:` block in meltano.yml are derived from its `--about`, and
+tests/cli/test_hub_definition.py fails when they drift.
 The loaders' Hub-format files (plugins/loaders/) are meltano.yml's pinned loader definitions, so
 that another Meltano project can `meltano add --from-ref` the versions this project tests.
 """
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tap_braze_sends.setting_spec import meltano_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 TAP = Path(sys.executable).with_name("tap-braze-sends")
@@ -39,20 +42,6 @@ LOADERS_DIR = ROOT / "plugins" / "loaders"
 # A loader wrapper of this repository, as meltano.yml installs it (editable, by path).
 LOCAL_LOADER_PREFIX = "./loaders/"
 
-# JSON-schema type -> Meltano setting kind (string formats first).
-_FORMAT_KINDS = {"date": "date_iso8601", "date-time": "date_iso8601", "email": "email"}
-_TYPE_KINDS = {
-    "integer": "integer",
-    # Not `decimal`: Meltano 4.4 turns a decimal setting given through an environment
-    # variable into a Decimal that it then cannot write into the tap's JSON config. As text,
-    # any number passes through; the tap reads numbers from text (tap._numbers_from_text).
-    "number": "string",
-    "boolean": "boolean",
-    "array": "array",
-    "object": "object",
-    "string": "string",
-}
-
 
 def about() -> dict[str, Any]:
     """The tap's own description of itself, as a user's `--about` shows it."""
@@ -62,24 +51,12 @@ def about() -> dict[str, Any]:
     return json.loads(proc.stdout)
 
 
-def setting_kind(prop: dict[str, Any]) -> str:
-    # A secret is `sensitive: true` beside its kind (Meltano 4.4 deprecates `kind: password`).
-    if prop.get("format") in _FORMAT_KINDS:
-        return _FORMAT_KINDS[prop["format"]]
-    types = prop.get("type", [])
-    types = [types] if isinstance(types, str) else types
-    for json_type in ("integer", "number", "boolean", "array", "object", "string"):
-        if json_type in types:
-            return _TYPE_KINDS[json_type]
-    return "string"
-
-
 def settings(about_json: dict[str, Any]) -> list[dict[str, Any]]:
     """One Meltano setting per top-level property of the tap's config schema, in its order."""
     out = []
     for name, prop in about_json["settings"]["properties"].items():
         setting: dict[str, Any] = {"name": name, "label": prop.get("title", name)}
-        setting["kind"] = setting_kind(prop)
+        setting["kind"] = meltano_kind(prop)
         if prop.get("secret"):
             setting["sensitive"] = True
         if prop.get("default") is not None:

@@ -1,29 +1,30 @@
-"""The tap's config schema: the one declaration of every setting.
+"""Every setting of the tap, each declared once, and the config schema derived from them.
 
 `--about`, the README settings table, the Meltano Hub file and meltano.yml's extractor settings
-are all generated from it (scripts/update_readme.py, scripts/plugin_defs.py). Validation of the
-values lives in :mod:`tap_braze_sends.settings`.
+are generated from :data:`CONFIG_SCHEMA` (scripts/update_readme.py, scripts/plugin_defs.py);
+`Settings` takes its defaults and `parse_settings` its parsers from :data:`SPECS`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
 from singer_sdk import typing as th
 
+from tap_braze_sends.connection_values import parse_api_key, parse_api_url
 from tap_braze_sends.runtime.windows import MAX_WINDOW_DAYS
-from tap_braze_sends.settings import (
-    DEFAULT_ALL_CAMPAIGNS,
-    DEFAULT_ALL_CANVASES,
-    DEFAULT_INCLUDE_ARCHIVED,
-    DEFAULT_INCLUDE_DELETED_STEPS,
-    DEFAULT_LOOKBACK_DAYS,
-    DEFAULT_MAX_PARALLEL_REQUESTS,
-    DEFAULT_MAX_RATE_LIMIT_WAIT,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_RETRY_INITIAL_WAIT,
-    DEFAULT_WINDOW_DAYS,
-    MAX_PARALLEL_REQUESTS,
-)
+from tap_braze_sends.setting_spec import SettingSpec, allowing_zero, config_schema, int_between
+from tap_braze_sends.setting_values import parse_date, parse_seconds, parse_shard
+from tap_braze_sends.source_settings import SOURCE_SPECS
+
+MAX_LOOKBACK_DAYS = 3650
+"""Ten years: more is a typo (Braze keeps no analytics that old), and dates would overflow."""
+MAX_RETRIES = 100
+MAX_PARALLEL_REQUESTS = 64
+START_OFFSET_DAYS = 14
+"""start_date's default: this many days before end_date (or today, if earlier)."""
 
 _API_KEY_HELP = (
     "Braze REST API key. Surrounding whitespace (a secret file's final line break) is "
@@ -36,164 +37,131 @@ _API_KEY_HELP = (
     "(Canvas details, variants and steps), canvas.data_series (Canvas analytics)."
 )
 
-CONFIG_SCHEMA: dict = th.PropertiesList(
-    th.Property(
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec(
         "api_key",
+        "API key",
         th.StringType,
+        parse_api_key,
+        _API_KEY_HELP,
+        default="",
         required=True,
         secret=True,
-        title="API key",
-        description=_API_KEY_HELP,
     ),
-    th.Property(
+    SettingSpec(
         "api_url",
+        "API URL",
         th.StringType,
+        parse_api_url,
+        "REST endpoint of your Braze instance, e.g. https://rest.iad-01.braze.com (no path, "
+        "query, fragment or user:password@; https only, plain http to this machine alone).",
+        default="",
         required=True,
-        title="API URL",
-        description="REST endpoint of your Braze instance, e.g. "
-        "https://rest.iad-01.braze.com (no path, query, fragment or user:password@; "
-        "https only, plain http to this machine alone).",
     ),
-    th.Property(
-        "sends",
-        th.ArrayType(
-            th.ObjectType(
-                th.Property("campaign_id", th.StringType, required=True),
-                th.Property("send_id", th.StringType, required=True),
-            )
-        ),
-        default=[],
-        title="Sends",
-        description="API-campaign sends to extract, each {campaign_id, send_id}.",
-    ),
-    th.Property(
-        "sends_file",
-        th.StringType,
-        title="Sends file",
-        description="Path to a file of more sends to extract, read at the start of each run: "
-        "a CSV with the header campaign_id,send_id, or JSON lines "
-        '({"campaign_id": ..., "send_id": ...} per line). Merged with sends.',
-    ),
-    th.Property(
-        "campaign_ids",
-        th.ArrayType(th.StringType),
-        default=[],
-        title="Campaign IDs",
-        description="Campaign API identifiers to extract.",
-    ),
-    th.Property(
-        "all_campaigns",
-        th.BooleanType,
-        default=DEFAULT_ALL_CAMPAIGNS,
-        title="All campaigns",
-        description="Also extract every campaign that /campaigns/list returns (together with "
-        "campaign_ids, without duplicates). Campaigns that cannot have data in the range "
-        "(drafts never sent, archived and dormant) get no analytics requests.",
-    ),
-    th.Property(
-        "include_archived",
-        th.BooleanType,
-        default=DEFAULT_INCLUDE_ARCHIVED,
-        title="Include archived",
-        description="Whether archived campaigns and Canvases count when listing them: they "
-        "keep their data and keep converting for a while after their last send.",
-    ),
-    th.Property(
-        "canvas_ids",
-        th.ArrayType(th.StringType),
-        default=[],
-        title="Canvas IDs",
-        description="Canvas API identifiers to extract.",
-    ),
-    th.Property(
-        "all_canvases",
-        th.BooleanType,
-        default=DEFAULT_ALL_CANVASES,
-        title="All Canvases",
-        description="Also extract every Canvas that /canvas/list returns (together with "
-        "canvas_ids, without duplicates).",
-    ),
-    th.Property(
-        "include_deleted_steps",
-        th.BooleanType,
-        default=DEFAULT_INCLUDE_DELETED_STEPS,
-        title="Include deleted steps",
-        description="Ask /canvas/data_series for the stats of deleted Canvas steps too "
-        "(include_deleted_step_data), so that step rows add up to the Canvas totals.",
-    ),
-    th.Property(
+    *SOURCE_SPECS,
+    SettingSpec(
         "shard",
+        "Shard",
         th.StringType,
-        title="Shard",
-        description='This job\'s share of the work, "k/n" (e.g. "2/8"): the partitions whose '
-        "stable hash of their ids falls in shard k of n. Default: all. Give each of the n "
-        "jobs its own --state-id-suffix.",
+        parse_shard,
+        'This job\'s share of the work, "k/n" (e.g. "2/8"): the partitions whose stable hash '
+        "of their ids falls in shard k of n. Default: all. Give each of the n jobs its own "
+        "--state-id-suffix.",
     ),
-    th.Property(
+    SettingSpec(
         "start_date",
+        "Start date",
         th.DateType,
-        title="Start date",
-        description="First day to extract where no bookmark exists "
-        "(default: 14 days before today).",
+        parse_date,
+        f"First day to extract where no bookmark exists (default: {START_OFFSET_DAYS} days "
+        "before today).",
     ),
-    th.Property(
+    SettingSpec(
         "end_date",
+        "End date",
         th.DateType,
-        title="End date",
-        description="Last day to extract (default: today, UTC).",
+        parse_date,
+        "Last day to extract (default: today, UTC).",
     ),
-    th.Property(
+    SettingSpec(
         "lookback_days",
+        "Lookback days",
         th.IntegerType,
-        default=DEFAULT_LOOKBACK_DAYS,
-        title="Lookback days",
-        description="Days before the bookmark that each run re-reads, because Braze "
-        "restates recent days. >= 0.",
+        int_between(0, MAX_LOOKBACK_DAYS),
+        "Days before the bookmark that each run re-reads, because Braze restates recent "
+        "days. >= 0.",
+        default=14,
     ),
-    th.Property(
+    SettingSpec(
         "window_days",
+        "Window days",
         th.IntegerType,
-        default=DEFAULT_WINDOW_DAYS,
-        title="Window days",
-        description=f"Days per request, 1..{MAX_WINDOW_DAYS}.",
+        int_between(1, MAX_WINDOW_DAYS),
+        f"Days per request, 1..{MAX_WINDOW_DAYS}.",
+        default=MAX_WINDOW_DAYS,
     ),
-    th.Property(
+    SettingSpec(
         "max_parallel_requests",
+        "Max parallel requests",
         th.IntegerType,
-        default=DEFAULT_MAX_PARALLEL_REQUESTS,
-        title="Max parallel requests",
-        description="Requests in flight at once across partitions, 1.."
-        f"{MAX_PARALLEL_REQUESTS} (1 = sequential). All share Braze's rate budget.",
+        int_between(1, MAX_PARALLEL_REQUESTS),
+        f"Requests in flight at once across partitions, 1..{MAX_PARALLEL_REQUESTS} "
+        "(1 = sequential). All share Braze's rate budget.",
+        default=8,
     ),
-    th.Property(
+    SettingSpec(
         "request_timeout",
+        "Request timeout",
         th.NumberType,
-        default=DEFAULT_REQUEST_TIMEOUT,
-        title="Request timeout",
-        description="Seconds a whole response (its headers and its whole body) may take "
-        "before it is cut off and retried.",
+        parse_seconds,
+        "Seconds a whole response (its headers and its whole body) may take before it is cut "
+        "off and retried.",
+        default=60.0,
     ),
-    th.Property(
+    SettingSpec(
         "max_retries",
+        "Max retries",
         th.IntegerType,
-        default=DEFAULT_MAX_RETRIES,
-        title="Max retries",
-        description="Retries of a failed request (5xx, connection errors, timeouts, "
-        "truncated bodies), with exponential backoff and jitter.",
+        int_between(0, MAX_RETRIES),
+        "Retries of a failed request (5xx, connection errors, timeouts, truncated bodies), "
+        "with exponential backoff and jitter.",
+        default=8,
     ),
-    th.Property(
+    SettingSpec(
         "retry_initial_wait",
+        "Retry initial wait",
         th.NumberType,
-        default=DEFAULT_RETRY_INITIAL_WAIT,
-        title="Retry initial wait",
-        description="Seconds of the first retry's backoff; each next one doubles (max 60).",
+        # 0 is allowed: retries without a pause (tests, or a proxy that does its own backoff).
+        allowing_zero(parse_seconds),
+        "Seconds of the first retry's backoff; each next one doubles (max 60).",
+        default=1.0,
     ),
-    th.Property(
+    SettingSpec(
         "max_rate_limit_wait",
+        "Max rate-limit wait",
         th.NumberType,
-        default=DEFAULT_MAX_RATE_LIMIT_WAIT,
-        title="Max rate-limit wait",
-        description="Longest wait, in seconds, for Braze's rate limit to reset before "
-        "the run fails (default 900).",
+        parse_seconds,
+        "Longest wait, in seconds, for Braze's rate limit to reset before the run fails "
+        "(default 900).",
+        default=900.0,
     ),
-).to_dict()
+)
+
+SPEC_BY_NAME: dict[str, SettingSpec] = {spec.name: spec for spec in SPECS}
+
+CONFIG_SCHEMA: dict[str, Any] = config_schema(SPECS)
+
+
+def default_of(name: str) -> Any:
+    """The declared default of setting ``name`` (a KeyError for a name never declared)."""
+    return SPEC_BY_NAME[name].default
+
+
+def settings_giving(partitions: Iterable[str]) -> tuple[str, ...]:
+    """The declared settings that ask data of any of ``partitions``, in declared order."""
+    wanted = frozenset(partitions)
+    return tuple(spec.name for spec in SPECS if spec.gives in wanted)
+
+
+def start_date_default(end_date: dt.date, today: dt.date) -> dt.date:
+    return min(end_date, today) - dt.timedelta(days=START_OFFSET_DAYS)

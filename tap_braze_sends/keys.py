@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -29,5 +30,29 @@ def id_problem(value: str) -> str | None:
         return f"is {len(value)} characters long (at most {MAX_ID_LENGTH})"
     for index, char in enumerate(value, start=1):
         if not char.isprintable() and char != " ":
+            return f"holds a control character {char!r} (character {index})"
+    return None
+
+
+MAX_NAME_LENGTH = 1024
+"""Far above any custom event or product name a person types."""
+
+# Categories that break a line or cannot be encoded: C0/C1 controls (tab, NUL, DEL), lone
+# surrogates, and the line and paragraph separators.
+_BREAKING = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` (already stripped) cannot be a custom event or product name; None: it can.
+
+    Names are free text: spaces, ``&``, ``/``, ``%``, quotes, any script, emoji (with their
+    zero-width joiners) are all kept as they are. Only what breaks a line or a URL is refused.
+    """
+    if len(value) > MAX_NAME_LENGTH:
+        return f"is {len(value)} characters long (at most {MAX_NAME_LENGTH})"
+    if value.isprintable():
+        return None  # the usual case, without a loop in Python
+    for index, char in enumerate(value, start=1):
+        if unicodedata.category(char) in _BREAKING:
             return f"holds a control character {char!r} (character {index})"
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from tap_braze_sends.keys import id_problem
 
@@ -37,7 +38,9 @@ MAX_SECONDS = 86_400.0
 """A day: no wait or timeout of the tap is sensibly longer."""
 
 
-def parse_date(name: str, value: object, default: dt.date, problems: list[str]) -> dt.date:
+def parse_date(
+    name: str, value: object, default: dt.date | None, problems: list[str]
+) -> dt.date | None:
     if is_blank(value):
         return default
     parsed: dt.date | None = None
@@ -114,46 +117,63 @@ def parse_bool(name: str, value: object, default: bool, problems: list[str]) -> 
     return default
 
 
-def parse_ids(name: str, noun: str, value: object, problems: list[str]) -> tuple[str, ...]:
-    """A list of API identifiers (``noun``: "campaign", "Canvas"); duplicates are an error."""
+def parse_list(
+    name: str,
+    item: str,
+    value: object,
+    problems: list[str],
+    *,
+    problem_of: Callable[[str], str | None] = id_problem,
+    reserved: str | None = None,
+) -> tuple[str, ...]:
+    """A list of strings, each one ``item`` ("campaign id", "event name"): surrounding
+    whitespace dropped (a CSV's ``a, b``), the rest kept exactly. A blank, a duplicate or what
+    ``problem_of`` refuses is a problem; so is ``*`` when ``reserved`` says why."""
     if value is None:
         return ()
     if not isinstance(value, list):
-        problems.append(f"{name}: must be a list of {noun} ids, got {shown(value)}")
+        problems.append(f"{name}: must be a list of {item}s, got {shown(value)}")
         return ()
-    ids: dict[str, None] = {}  # ordered, and a lookup per item: 50,000 ids are linear
-    for index, item in enumerate(value):
-        if is_blank(item) or not isinstance(item, str):
-            problems.append(f"{name}[{index}]: {shown(item)} is not a {noun} id")
-        elif item.strip() in ids:
-            problems.append(f"{name}[{index}]: duplicate {noun} id {shown(item)}")
-        elif problem := id_problem(item.strip()):
-            problems.append(f"{name}[{index}]: the {noun} id {problem}")
+    article = "an" if item[:1] in set("aeiou") else "a"
+    items: dict[str, None] = {}  # ordered, and a lookup per item: 50,000 ids are linear
+    for index, entry in enumerate(value):
+        if is_blank(entry) or not isinstance(entry, str):
+            problems.append(f"{name}[{index}]: {shown(entry)} is not {article} {item}")
+            continue
+        text = entry.strip()
+        if text in items:
+            problems.append(f"{name}[{index}]: duplicate {item} {shown(entry)}")
+        elif reserved is not None and text == "*":
+            problems.append(f"{name}[{index}]: '*' is reserved: {reserved}")
+        elif problem := problem_of(text):
+            problems.append(f"{name}[{index}]: the {item} {problem}")
         else:
-            ids[item.strip()] = None
-    return tuple(ids)
+            items[text] = None
+    return tuple(items)
 
 
-def parse_shard(value: object, problems: list[str]) -> tuple[int, int] | None:
+def parse_shard(
+    name: str, value: object, default: tuple[int, int] | None, problems: list[str]
+) -> tuple[int, int] | None:
     """``"k/n"`` with 1 <= k <= n as ``(k, n)``; blank or ``"all"`` as None (every partition)."""
     if is_blank(value) or (isinstance(value, str) and value.strip().lower() == "all"):
-        return None
+        return default
     match = _SHARD.fullmatch(value) if isinstance(value, str) else None
     if match:
         index, count = int(match.group(1)), int(match.group(2))
         if 1 <= index <= count:
             return index, count
     problems.append(
-        f'shard: {shown(value)} must be "k/n" with 1 <= k <= n, e.g. "2/8" for the second of '
+        f'{name}: {shown(value)} must be "k/n" with 1 <= k <= n, e.g. "2/8" for the second of '
         "eight jobs (or empty for all partitions)"
     )
-    return None
+    return default
 
 
-def parse_path(name: str, value: object, problems: list[str]) -> str | None:
+def parse_path(name: str, value: object, default: str | None, problems: list[str]) -> str | None:
     if is_blank(value):
-        return None
+        return default
     if not isinstance(value, str):
         problems.append(f"{name}: {shown(value)} must be a file path")
-        return None
+        return default
     return value.strip()

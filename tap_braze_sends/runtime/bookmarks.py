@@ -12,6 +12,7 @@ are written, so any STATE the run emits is safe to resume from.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -159,7 +160,10 @@ class Bookmarks:
             index: dict[frozenset, dict] = {}
             for entry in stream_state.setdefault("partitions", []):
                 if isinstance(entry, dict) and isinstance(entry.get("context"), dict):
-                    index.setdefault(_context_key(entry["context"]), entry)
+                    # A context holding a list or an object is no partition of this tap's (its
+                    # ids are text): it stays in the state as it is, unindexed.
+                    with contextlib.suppress(TypeError):
+                        index.setdefault(_context_key(entry["context"]), entry)
             self._index[stream] = index
         return self._index[stream]
 

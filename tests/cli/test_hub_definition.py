@@ -20,6 +20,8 @@ import pytest
 import yaml
 from conftest import TAP
 
+from tap_braze_sends.config_schema import SPECS
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -59,6 +61,14 @@ EXPECTED_KINDS = {
     "canvas_ids": "array",
     "all_canvases": "boolean",
     "include_deleted_steps": "boolean",
+    "app_ids": "array",
+    "segment_ids": "array",
+    "all_segments": "boolean",
+    "breakdown_segment_ids": "array",
+    "event_names": "array",
+    "all_events": "boolean",
+    "products": "array",
+    "all_products": "boolean",
     "shard": "string",
     "start_date": "date_iso8601",
     "end_date": "date_iso8601",
@@ -145,6 +155,32 @@ def test_hub_settings_match_about(hub: dict[str, Any], about: dict[str, Any]) ->
             assert "value" not in setting, name
     assert by_name["api_key"]["sensitive"] is True
     assert by_name["api_key"]["kind"] == "string"
+
+
+def test_hub_settings_match_the_declarations(hub: dict[str, Any]) -> None:
+    """Each setting the tap declares reaches the Hub file as declared (through --about)."""
+    by_name = {s["name"]: s for s in hub["settings"]}
+    for spec in SPECS:
+        setting = by_name[spec.name]
+        assert setting["label"] == spec.title, spec.name
+        assert setting["description"] == spec.description, spec.name
+        assert bool(setting.get("sensitive")) == spec.secret, spec.name
+        assert setting.get("value") == spec.json_default, spec.name
+    # The SDK's own settings follow the tap's (stream maps, flattening).
+    assert list(by_name)[: len(SPECS)] == [spec.name for spec in SPECS]
+
+
+def test_issue_settings_are_in_the_hub_file_as_the_contract_says(hub: dict[str, Any]) -> None:
+    """The workspace settings' names, kinds and defaults, written out (a contract)."""
+    by_name = {s["name"]: s for s in hub["settings"]}
+    lists = ("app_ids", "segment_ids", "breakdown_segment_ids", "event_names", "products")
+    flags = ("all_segments", "all_events", "all_products")
+    for name in lists:
+        assert (by_name[name]["kind"], by_name[name]["value"]) == ("array", []), name
+        assert by_name[name]["description"], name
+    for name in flags:
+        assert (by_name[name]["kind"], by_name[name]["value"]) == ("boolean", False), name
+        assert by_name[name]["description"], name
 
 
 def test_no_deprecated_setting_kind_anywhere() -> None:

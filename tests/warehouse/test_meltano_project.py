@@ -176,6 +176,15 @@ def every_setting(sim: Any, tmp_path: Path) -> dict[str, Any]:
         "canvas_ids": ["canvas-a"],
         "all_canvases": True,
         "include_deleted_steps": False,
+        "app_ids": ["app-ios", "app-android"],
+        "segment_ids": ["seg-1"],
+        "all_segments": True,
+        "breakdown_segment_ids": ["seg-2"],
+        # Free text: spaces, &, /, %, quotes, a comma and non-ASCII arrive as they are.
+        "event_names": ["Added to Cart", "Q&A / 100% \"done\", 'ok'", "café ☕"],
+        "all_events": True,
+        "products": ["Pro plan / yearly", "注文"],
+        "all_products": True,
         "shard": "1/1",
         "start_date": "2026-03-01",
         "end_date": "2026-03-20",
@@ -217,11 +226,12 @@ def test_every_setting_comes_through_its_environment_variable(
         if "number" in about["settings"]["properties"][name].get("type", ()):
             got = float(got)  # Meltano passes numbers as text; the tap reads them
         assert got == value, f"{name}: {env[f'TAP_BRAZE_SENDS_{name.upper()}']!r} gave {got!r}"
-    # The tap accepts that config (its own validation runs before discovery).
+    # The tap accepts that config: --test=schema runs its own validation, then sends only
+    # the schemas (discovery alone does not validate).
     path = tmp_path / "dumped.json"
     path.write_text(json.dumps(dumped))
     proc = subprocess.run(
-        [TAP, "--config", str(path), "--discover"], capture_output=True, text=True, check=False
+        [TAP, "--config", str(path), "--test=schema"], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     # And Meltano runs the tap with it (discovery through Meltano itself).
