@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tap_braze_sends.braze.endpoints import BRAZE
 from tap_braze_sends.config_schema import CONFIG_SCHEMA, SPECS, settings_giving
 from tap_braze_sends.settings import (
     DATA_SOURCES,
@@ -119,3 +120,28 @@ def test_partitions_given_are_those_of_the_settings_a_config_sets(tmp_path: Any)
         "event_names",
         "all_events",
     )
+
+
+def _settings_named_by(source: Any) -> set[str]:
+    named = {getattr(source, "setting", None)}
+    for inner in getattr(source, "sources", ()):
+        named |= _settings_named_by(inner)
+    return named - {None}
+
+
+def test_the_endpoint_descriptions_name_only_declared_settings_that_give_their_partitions() -> None:
+    """The descriptions say which settings feed an endpoint; the declarations say what each
+    setting gives. Both must agree, so that a check per stream can read either."""
+    declared = {spec.name: spec for spec in SPECS}
+    for family in BRAZE.catalogues:
+        assert set(family.asked_by) <= set(declared), family.list_path
+        gives = {declared[name].gives for name in family.asked_by}
+        assert len(gives) == 1, (family.list_path, gives)
+        assert settings_giving(gives) == family.asked_by, family.list_path
+        if family.discovered_by is not None:
+            assert family.discovered_by in family.asked_by
+            assert declared[family.discovered_by].default is False
+    for series in BRAZE.series:
+        for name in _settings_named_by(series.partitions):
+            assert name in declared, (series, name)
+            assert declared[name].gives is not None, name
