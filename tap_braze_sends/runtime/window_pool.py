@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -19,16 +20,25 @@ from tap_braze_sends.braze.description import DayRows, Partition, Request, Serie
 from tap_braze_sends.braze.flatten.campaign_series import parse_day
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
 from tap_braze_sends.runtime.fetch import Fetcher
-from tap_braze_sends.runtime.plan import DayReadings, PartitionPlan, partition_windows
+from tap_braze_sends.runtime.plan import (
+    DayReadings,
+    PartitionPlan,
+    partition_windows,
+    window_days,
+)
 from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
 from tap_braze_sends.runtime.requests_of import merge_days, needed_requests
-from tap_braze_sends.runtime.windows import Window, returns_any_of
+from tap_braze_sends.runtime.windows import Window, last_returned, plan_windows, returns_any_of
 from tap_braze_sends.settings import Settings
 
 if TYPE_CHECKING:
     from tap_braze_sends.streams import SeriesStream
 
 logger = logging.getLogger("tap_braze_sends.run")
+
+MAX_PROBES = 3
+"""Partitions probed one after another while a series' reading stays unknown (a probe that
+returns no edge day proves nothing); after them, guard windows, without waiting."""
 
 
 @dataclass
@@ -68,6 +78,9 @@ class WindowJob:
     """None: the partition has nothing to read (its range is empty)."""
     last: bool
     """The partition's last window: once written, the partition is complete."""
+    probe: threading.Event | None = None
+    """Set once this window's answer is in: the series' first request while its reading of
+    the ``ending_at`` day is unknown, which the rest of the series waits for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,28 +106,78 @@ class Run:
         self.readings = readings or DayReadings()
         # The first window of each later pool is planned now and started at once, so that
         # each pool's budget probe overlaps the first pool's requests (pacing.py).
-        self._early: dict[tuple[int, int], list[WindowJob]] = {}
+        self._early: dict[tuple[int, int], WindowJob] = {}
+        self._probes: dict[str, threading.Event] = {}
+        self._probe_count: dict[str, int] = {}
         pools: set[str] = set()
         for g_index, group in enumerate(self.groups):
             for p_index, plan in enumerate(group.plans):
                 if group.series.pool in pools:
                     break
-                jobs = self._jobs_of(group, plan)
-                if jobs[0].window is None:
+                windows = partition_windows(plan, self.settings, self.readings)
+                if not windows:
                     continue
                 if pools:
-                    self._early[(g_index, p_index)] = jobs
+                    self._early[(g_index, p_index)] = self._first_job(group, plan, windows)
                 pools.add(group.series.pool)
                 break
 
-    def _jobs_of(self, group: Group, plan: PartitionPlan) -> list[WindowJob]:
-        windows = partition_windows(plan, self.settings, self.readings)
-        if not windows:
-            return [WindowJob(group, plan, None, last=True)]
-        return [
-            WindowJob(group, plan, window, last=i == len(windows) - 1)
-            for i, window in enumerate(windows)
-        ]
+    def _first_job(self, group: Group, plan: PartitionPlan, windows: list[Window]) -> WindowJob:
+        """A partition's first window; while the series' reading is unknown, its probe."""
+        path = group.series.path
+        probes = self._probe_count.get(path, 0)
+        if self.readings.get(path) is not None or probes >= MAX_PROBES:
+            return WindowJob(group, plan, windows[0], last=len(windows) == 1)
+        self._probe_count[path] = probes + 1
+        probe = self._probes[path] = threading.Event()
+        return WindowJob(group, plan, windows[0], last=False, probe=probe)
+
+    def _partition_jobs(
+        self, group: Group, plan: PartitionPlan, early: WindowJob | None
+    ) -> Iterator[WindowJob]:
+        """A partition's requests. The series' first request, while its reading of the
+        ``ending_at`` day is unknown, goes alone: the rest of the series is planned from its
+        answer (exact windows), and only if it proves nothing under both readings (guards)."""
+        path = group.series.path
+        if early is None:
+            self._await_probe(path)
+            windows = partition_windows(plan, self.settings, self.readings)
+            if not windows:
+                yield WindowJob(group, plan, None, last=True)
+                return
+            early = self._first_job(group, plan, windows)
+        yield early
+        if early.last:
+            return
+        if not self._await_probe(path):
+            return  # the run is stopping
+        rest = self._rest_after(early, plan)
+        if not rest:
+            yield WindowJob(group, plan, None, last=True)  # the probe covered it all
+        for i, window in enumerate(rest):
+            yield WindowJob(group, plan, window, last=i == len(rest) - 1)
+
+    def _rest_after(self, probe: WindowJob, plan: PartitionPlan) -> list[Window]:
+        assert probe.window is not None
+        reading = self.readings.get(plan.series.path)
+        if reading is None:  # the answer proved nothing: the guard plan's other windows
+            return partition_windows(plan, self.settings, self.readings)[1:]
+        window = probe.window
+        return plan_windows(
+            last_returned(window, reading) + window.unit.step,
+            plan.last_day,
+            window_days(plan.series, self.settings),
+            reading,
+            window.unit,
+        )
+
+    def _await_probe(self, path: str) -> bool:
+        """Wait for the series' probe, if one is out; False: the run is stopping."""
+        probe = self._probes.get(path)
+        while probe is not None and not probe.wait(0.05):
+            if self.fetcher.stop.is_set():
+                return False
+        return True
 
     def jobs(self) -> Iterator[WindowJob]:
         """Every request in plan order, each partition planned when the pool reaches it."""
@@ -122,11 +185,10 @@ class Run:
             for p_index, plan in enumerate(group.plans):
                 if group.done:
                     break
-                early = self._early.get((g_index, p_index))
-                yield from early if early is not None else self._jobs_of(group, plan)
+                yield from self._partition_jobs(group, plan, self._early.get((g_index, p_index)))
 
     def results(self) -> Iterator[tuple[WindowJob, WindowResult]]:
-        early = [job for jobs in self._early.values() for job in jobs[:1]]
+        early = list(self._early.values())
         prefetcher: OrderedPrefetcher[WindowJob, WindowResult] = OrderedPrefetcher(
             self.fetch,
             self.jobs(),
@@ -145,6 +207,13 @@ class Run:
     def fetch(self, job: WindowJob) -> WindowResult:
         """Runs on a worker thread: one window's days, flattened into each role's rows (the
         answers of a series' several requests merged on each table's key)."""
+        try:
+            return self._fetch_window(job)
+        finally:
+            if job.probe is not None:
+                job.probe.set()
+
+    def _fetch_window(self, job: WindowJob) -> WindowResult:
         now = dt.datetime.now(dt.timezone.utc)
         if job.window is None or not job.group.requests:
             return WindowResult([], now)
