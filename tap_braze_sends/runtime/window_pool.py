@@ -1,10 +1,11 @@
 """One run: every partition's windows fetched on one bounded pool, handed back in plan order.
 
-Workers fetch and flatten; the single consumer (the writer of
-:mod:`tap_braze_sends.runtime.writer`, or a stream's own ``get_records`` in the SDK's dry run)
-takes the results strictly in plan order, so the pool runs ahead across partitions and endpoints
-while the output stays exactly what a sequential run writes. Memory is bounded by the pool (2 x
-workers results held), not by the number of partitions.
+Workers fetch and flatten; the single consumer (the writer, runtime/writer.py) takes the
+results strictly in plan order, so the pool runs ahead across partitions and endpoints while
+the output stays exactly what a sequential run writes. Memory is bounded by the pool (2 x
+workers results held), not by the number of partitions. While a series' reading of the
+``ending_at`` day is unknown, its first request goes alone and the rest of the series is
+planned from its answer (exact windows, no guard request per partition).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tap_braze_sends.braze.description import DayRows, Partition, Request, Series
 from tap_braze_sends.braze.flatten.campaign_series import parse_day
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
 from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
 from tap_braze_sends.runtime.plan import (
     DayReadings,
     PartitionPlan,
@@ -27,66 +28,18 @@ from tap_braze_sends.runtime.plan import (
     window_days,
 )
 from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
-from tap_braze_sends.runtime.requests_of import merge_days, needed_requests
+from tap_braze_sends.runtime.requests_of import merge_days
 from tap_braze_sends.runtime.windows import Window, last_returned, plan_windows, returns_any_of
 from tap_braze_sends.settings import Settings
 
 if TYPE_CHECKING:
-    from tap_braze_sends.streams import SeriesStream
+    pass
 
 logger = logging.getLogger("tap_braze_sends.run")
 
 MAX_PROBES = 3
 """Partitions probed one after another while a series' reading stays unknown (a probe that
 returns no edge day proves nothing); after them, guard windows, without waiting."""
-
-
-@dataclass
-class Group:
-    """One series, the selected streams that read it (in the tap's order), its partitions."""
-
-    series: Series
-    streams: list[SeriesStream]
-    plans: list[PartitionPlan] = field(default_factory=list)
-    params: dict[str, str] = field(default_factory=dict)
-    """Query parameters of every request beyond ids and window (e.g. Canvas breakdowns)."""
-    requests: tuple[Request, ...] = ()
-    """The series' requests a selected column needs."""
-    done: bool = False
-    """Set by the writer when a dry run has all of this series' records: no more requests."""
-
-    @property
-    def roles(self) -> list[str]:
-        return [stream.role for stream in self.streams]
-
-    def prepare(self, settings: Settings) -> None:
-        """The query parameters and requests that this run's selection asks for."""
-        self.params = self.series.extra_params(settings, frozenset(self.roles))
-        by_role = {stream.role: stream for stream in self.streams}
-        self.requests = needed_requests(
-            self.series,
-            self.roles,
-            lambda role, column: by_role[role].column_selected(column),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class WindowJob:
-    group: Group
-    plan: PartitionPlan
-    window: Window | None
-    """None: the partition has nothing to read (its range is empty)."""
-    last: bool
-    """The partition's last window: once written, the partition is complete."""
-    probe: threading.Event | None = None
-    """Set once this window's answer is in: the series' first request while its reading of
-    the ``ending_at`` day is unknown, which the rest of the series waits for."""
-
-
-@dataclass(frozen=True, slots=True)
-class WindowResult:
-    days: list[tuple[dt.date, DayRows]]
-    extracted_at: dt.datetime
 
 
 class Run:
@@ -109,6 +62,7 @@ class Run:
         self._early: dict[tuple[int, int], WindowJob] = {}
         self._probes: dict[str, threading.Event] = {}
         self._probe_count: dict[str, int] = {}
+        self._failed = threading.Event()
         pools: set[str] = set()
         for g_index, group in enumerate(self.groups):
             for p_index, plan in enumerate(group.plans):
@@ -177,7 +131,7 @@ class Run:
         while probe is not None and not probe.wait(0.05):
             if self.fetcher.stop.is_set():
                 return False
-        return True
+        return not self._failed.is_set()
 
     def jobs(self) -> Iterator[WindowJob]:
         """Every request in plan order, each partition planned when the pool reaches it."""
@@ -185,6 +139,8 @@ class Run:
             for p_index, plan in enumerate(group.plans):
                 if group.done:
                     break
+                if self._failed.is_set():
+                    return
                 yield from self._partition_jobs(group, plan, self._early.get((g_index, p_index)))
 
     def results(self) -> Iterator[tuple[WindowJob, WindowResult]]:
@@ -209,6 +165,10 @@ class Run:
         answers of a series' several requests merged on each table's key)."""
         try:
             return self._fetch_window(job)
+        except BaseException:
+            # The run ends when the writer reaches this error: plan nothing more meanwhile.
+            self._failed.set()
+            raise
         finally:
             if job.probe is not None:
                 job.probe.set()

@@ -14,10 +14,11 @@ from tap_braze_sends.errors import describe_partition
 from tap_braze_sends.runtime.bookmarks import Bookmarks, StateCadence
 from tap_braze_sends.runtime.catalog_reader import read_catalog
 from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
 from tap_braze_sends.runtime.output import Row, RowWriter, SingerOutput
 from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.progress import Progress
-from tap_braze_sends.runtime.window_pool import Group, Run, WindowJob, WindowResult
+from tap_braze_sends.runtime.window_pool import Run
 from tap_braze_sends.settings import Settings
 from tap_braze_sends.streams import CatalogStream, DescribedStream
 
