@@ -63,6 +63,10 @@ class Run:
         self._probes: dict[str, threading.Event] = {}
         self._probe_count: dict[str, int] = {}
         self._failed = threading.Event()
+        """Set once a job handed to the writer has failed: the writer will raise its error
+        before reaching anything planned from now on, so nothing more is planned."""
+        self._lock = threading.Lock()
+        self._failed_early: set[int] = set()
         pools: set[str] = set()
         for g_index, group in enumerate(self.groups):
             for p_index, plan in enumerate(group.plans):
@@ -75,6 +79,8 @@ class Run:
                     self._early[(g_index, p_index)] = self._first_job(group, plan, windows)
                 pools.add(group.series.pool)
                 break
+        self._waiting_early = {id(job) for job in self._early.values()}
+        """Early jobs started but not yet handed to the writer (it reaches them later)."""
 
     def _first_job(self, group: Group, plan: PartitionPlan, windows: list[Window]) -> WindowJob:
         """A partition's first window; while the series' reading is unknown, its probe."""
@@ -141,7 +147,13 @@ class Run:
                     break
                 if self._failed.is_set():
                     return
-                yield from self._partition_jobs(group, plan, self._early.get((g_index, p_index)))
+                early = self._early.get((g_index, p_index))
+                for job in self._partition_jobs(group, plan, early):
+                    with self._lock:
+                        self._waiting_early.discard(id(job))
+                        if id(job) in self._failed_early:
+                            self._failed.set()
+                    yield job
 
     def results(self) -> Iterator[tuple[WindowJob, WindowResult]]:
         early = list(self._early.values())
@@ -166,8 +178,13 @@ class Run:
         try:
             return self._fetch_window(job)
         except BaseException:
-            # The run ends when the writer reaches this error: plan nothing more meanwhile.
-            self._failed.set()
+            # The run ends when the writer reaches this error: once it is handed over, plan
+            # nothing more (a probe would only wait meanwhile).
+            with self._lock:
+                if id(job) in self._waiting_early:
+                    self._failed_early.add(id(job))
+                else:
+                    self._failed.set()
             raise
         finally:
             if job.probe is not None:
