@@ -11,11 +11,11 @@ import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 from tap_braze_sends.braze.flatten.canvas_series import (
-    MalformedCanvasBodyError,
     canvas_activity_window,
     canvas_details_rows,
     canvas_list_rows,
 )
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.timestamps import normalize_timestamp, utc_date
 from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_DETAILS_SCHEMA,
@@ -118,7 +118,7 @@ def test_list_values_of_the_wrong_type_are_kept_in_extra_fields() -> None:
     ],
 )
 def test_list_body_without_the_documented_shape_is_malformed(body: Any) -> None:
-    with pytest.raises(MalformedCanvasBodyError):
+    with pytest.raises(MalformedBody):
         canvas_list_rows(body)
 
 
@@ -324,7 +324,7 @@ def test_details_without_variants_or_steps() -> None:
 
 @pytest.mark.parametrize("body", [None, [], "success", 3])
 def test_details_body_that_is_no_object_is_malformed(body: Any) -> None:
-    with pytest.raises(MalformedCanvasBodyError):
+    with pytest.raises(MalformedBody):
         canvas_details_rows(CANVAS, body)
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import Row
 from tap_braze_sends.braze.flatten.timestamps import normalize_timestamp, utc_date
 from tap_braze_sends.braze.schemas.canvas import (
@@ -31,10 +32,6 @@ from tap_braze_sends.braze.schemas.canvas import (
 
 _ENVELOPE = "message"
 _PATH_FIELDS = ("name", "next_step_id")
-
-
-class MalformedCanvasBodyError(ValueError):
-    """A /canvas/* response body without the documented shape (a malformed response)."""
 
 
 def _is_optional_string(value: object) -> bool:
@@ -101,16 +98,16 @@ def _has_id(entry: object) -> bool:
 def canvas_list_rows(body: Mapping[str, Any]) -> list[Row]:
     """The ``canvases`` rows of one /canvas/list page ``{"canvases": [...]}`` (``id`` ->
     ``canvas_id``). A body without a list of objects with a string ``id`` raises
-    ``MalformedCanvasBodyError``: an entry without an id can be no row."""
+    ``MalformedBody``: an entry without an id can be no row."""
     canvases = body.get("canvases") if isinstance(body, Mapping) else None
     if not isinstance(canvases, list):
         msg = "Canvas list body has no 'canvases' list"
-        raise MalformedCanvasBodyError(msg)
+        raise MalformedBody(msg)
     rows = []
     for entry in canvases:
         if not _has_id(entry):
             msg = f"Canvas list entry without a string 'id': {entry!r:.200}"
-            raise MalformedCanvasBodyError(msg)
+            raise MalformedBody(msg)
         keys = {"canvas_id": entry["id"]}
         rows.append(_dimension_row(keys, entry, CANVAS_LIST_FIELDS, skip=("id",)))
     return rows
@@ -147,12 +144,12 @@ def _child_rows(
 
 def check_canvas_details(body: object) -> Mapping[str, Any]:
     """``body`` if it is a /canvas/details body: an object naming its Canvas (Braze always
-    sends ``name``). Else ``MalformedCanvasBodyError``, so that the request is retried: a
+    sends ``name``). Else ``MalformedBody``, so that the request is retried: a
     nameless body (e.g. only ``{"message": "success"}``) read as details would null the
     Canvas's row and mark its details read until its next edit."""
     if not isinstance(body, Mapping) or not isinstance(body.get("name"), str):
         msg = f"Canvas details body without a string 'name': {body!r:.200}"
-        raise MalformedCanvasBodyError(msg)
+        raise MalformedBody(msg)
     return body
 
 
@@ -160,10 +157,10 @@ def canvas_details_rows(
     canvas_id: str, body: Mapping[str, Any]
 ) -> tuple[Row, list[Row], list[Row]]:
     """The ``canvas_details`` row, ``canvas_variants`` rows and ``canvas_steps`` rows of one
-    /canvas/details body. A body that is not an object raises ``MalformedCanvasBodyError``."""
+    /canvas/details body. A body that is not an object raises ``MalformedBody``."""
     if not isinstance(body, Mapping):
         msg = f"Canvas details body is not an object: {body!r:.200}"
-        raise MalformedCanvasBodyError(msg)
+        raise MalformedBody(msg)
     skip = ("variants", "steps", _ENVELOPE)
     details = _dimension_row({"canvas_id": canvas_id}, body, CANVAS_DETAILS_FIELDS, skip)
     variants = _child_rows(

@@ -19,10 +19,6 @@ Row = dict[str, Any]
 _MISFIT = object()
 
 
-class MalformedBodyError(ValueError):
-    """A body whose shape leaves no row to write (no list of entries, an entry without id)."""
-
-
 def _text(value: object) -> object:
     return value if isinstance(value, str) else _MISFIT
 
