@@ -10,19 +10,15 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from tap_braze_sends.braze.flatten.canvas_series import (
-    canvas_activity_window,
-    canvas_details_rows,
-    canvas_list_rows,
-)
+from tap_braze_sends.braze.flatten.canvas_catalog import canvas_details_rows, canvas_list_rows
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
-from tap_braze_sends.braze.flatten.timestamps import normalize_timestamp, utc_date
 from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_DETAILS_SCHEMA,
     CANVAS_STEPS_SCHEMA,
     CANVAS_VARIANTS_SCHEMA,
     CANVASES_SCHEMA,
 )
+from tap_braze_sends.braze.timestamps import normalize_timestamp, utc_date
 
 CANVAS = "c0ffee00-0000-4000-8000-000000000001"
 # RFC 3339 section 5.6 "date-time", written out (jsonschema checks the format only when an
@@ -326,20 +322,6 @@ def test_details_without_variants_or_steps() -> None:
 def test_details_body_that_is_no_object_is_malformed(body: Any) -> None:
     with pytest.raises(MalformedBody):
         canvas_details_rows(CANVAS, body)
-
-
-def test_activity_window_from_a_details_row() -> None:
-    details, _, _ = canvas_details_rows(
-        CANVAS,
-        {"first_entry": "2023-01-01T12:00:00Z", "last_entry": "2023-01-10T23:30:00-05:00"},
-    )
-    # 23:30 at -05:00 is 04:30 UTC the next day.
-    assert canvas_activity_window(details) == (dt.date(2023, 1, 1), dt.date(2023, 1, 11))
-    assert canvas_activity_window({"first_entry": None}) == (None, None)
-    assert canvas_activity_window({"first_entry": "soon", "last_entry": "2023-02-01"}) == (
-        None,
-        dt.date(2023, 2, 1),
-    )
 
 
 # --- timestamps -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Pure flattening of /canvas/list and /canvas/details bodies into dimension rows.
 
 Each field the schema names gets its column when the value has the column's type (timestamps
-rewritten as RFC 3339, see :mod:`tap_braze_sends.braze.flatten.timestamps`); every other field, and
+rewritten as RFC 3339, see :mod:`tap_braze_sends.braze.timestamps`); every other field, and
 a value not of its column's type, goes to the row's ``extra_fields`` object under its own name.
 Every column is present in every row (null when Braze sent no value), so that an upsert clears
 a field Braze stopped sending. The envelope's status ``message`` ("success") is not data and is
@@ -10,13 +10,11 @@ not kept.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import Row
-from tap_braze_sends.braze.flatten.timestamps import normalize_timestamp, utc_date
 from tap_braze_sends.braze.schemas.canvas import (
     BOOLEAN,
     CANVAS_DETAILS_FIELDS,
@@ -29,6 +27,7 @@ from tap_braze_sends.braze.schemas.canvas import (
     STRINGS,
     TIMESTAMP,
 )
+from tap_braze_sends.braze.timestamps import normalize_timestamp
 
 _ENVELOPE = "message"
 _PATH_FIELDS = ("name", "next_step_id")
@@ -168,12 +167,3 @@ def canvas_details_rows(
     )
     steps = _child_rows(details, body.get("steps"), "steps", "step_id", CANVAS_STEP_FIELDS)
     return details, variants, steps
-
-
-def canvas_activity_window(details_row: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None]:
-    """The UTC dates of a Canvas's ``first_entry`` and ``last_entry`` (None: unknown).
-
-    Braze's series days follow the workspace's time zone, so a day series may hold data a day
-    either side of these dates: a rule that skips dormant Canvases should allow that margin.
-    """
-    return utc_date(details_row.get("first_entry")), utc_date(details_row.get("last_entry"))

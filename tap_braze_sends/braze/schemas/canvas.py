@@ -11,6 +11,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from tap_braze_sends.braze.schemas.build import metric_schema, nullable, required
+from tap_braze_sends.braze.schemas.column_kinds import EXTRA_FIELDS
 from tap_braze_sends.braze.schemas.metrics import MESSAGE_METRICS
 
 _ENTRY_CONVERSIONS = (
@@ -91,10 +92,6 @@ _FRAGMENTS = MappingProxyType(
         },
     }
 )
-EXTRA_FIELDS = {
-    **_ANY_OBJECT,
-    "description": "Fields Braze returned that have no typed column (or not of its type).",
-}
 
 
 def _dimension_schema(keys: dict[str, dict], fields: MappingProxyType) -> dict:
@@ -137,20 +134,6 @@ CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA = metric_schema(
     },
     MESSAGE_METRICS,
 )
-
-CANVAS_SCHEMAS: MappingProxyType[str, dict] = MappingProxyType(
-    {
-        "canvases": CANVASES_SCHEMA,
-        "canvas_details": CANVAS_DETAILS_SCHEMA,
-        "canvas_variants": CANVAS_VARIANTS_SCHEMA,
-        "canvas_steps": CANVAS_STEPS_SCHEMA,
-        "canvas_analytics": CANVAS_ANALYTICS_SCHEMA,
-        "canvas_variant_analytics": CANVAS_VARIANT_ANALYTICS_SCHEMA,
-        "canvas_step_analytics": CANVAS_STEP_ANALYTICS_SCHEMA,
-        "canvas_step_message_analytics": CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA,
-    }
-)
-"""Stream name -> schema, for the eight Canvas streams."""
 
 CANVAS_KEYS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
     {
