@@ -11,8 +11,9 @@ loads output/braze.duckdb (no simulator):
     make demo
 
 The simulator run discovers its campaigns and Canvases (the dev environment of meltano.yml
-lists no ids) and loads every stream; the summary names campaigns, Canvases and steps, and
-output/demo.html (beside the DuckDB file) charts them.
+lists no ids), its segments, custom events and products, and loads every stream; the summary
+names campaigns, Canvases and steps, shows the users per day and the top custom events, and
+output/demo.html (beside the DuckDB file) charts the campaigns and Canvases.
 
 Runs are incremental (Meltano keeps the state in .meltano/): a second `make demo` re-reads the
 last lookback_days and upserts. A missing DuckDB file means a full refresh.
@@ -96,6 +97,7 @@ def simulated_braze(days: int) -> Iterator[dict[str, str]]:
         build_workspace,
         workspace_canvases,
     )
+    from braze_simulator.workspace_series import apps
 
     # Some campaigns and Canvases archived, drafts or dormant, as in a real workspace: the
     # tap's discovery finds them all and skips those that cannot have data in the range.
@@ -116,6 +118,8 @@ def simulated_braze(days: int) -> Iterator[dict[str, str]]:
             "TAP_BRAZE_SENDS_SENDS": json.dumps(
                 [{"campaign_id": s.campaign_id, "send_id": s.send_id} for s in workspace.sends]
             ),
+            # No endpoint lists apps: the workspace series are broken down by the ones given.
+            "TAP_BRAZE_SENDS_APP_IDS": json.dumps([a.app_id for a in apps(workspace)]),
             "TAP_BRAZE_SENDS_START_DATE": (workspace.today - dt.timedelta(days=days)).isoformat(),
             "TAP_BRAZE_SENDS_END_DATE": workspace.today.isoformat(),
         }

@@ -41,6 +41,10 @@ class BrazeStopped(BrazeError):
     """The run is stopping after an error elsewhere: this request was not made or retried."""
 
 
+class ParserBug(BrazeError):
+    """Reading a response raised something other than MalformedBody: a bug, not retried."""
+
+
 class StateError(BrazeError):
     """The input state cannot be used."""
 

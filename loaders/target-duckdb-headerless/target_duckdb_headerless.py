@@ -8,6 +8,9 @@ silently dropped. The fix (``header false``) is merged upstream (jwills/target-d
 not released; this adds it to the COPY statement. Remove that part once a released
 target-duckdb has the fix.
 
+A table whose columns are all primary-key columns (`products`) crashed the target: its
+"nothing to update" is an UPDATE query of None, which it executes; that call is skipped.
+
 It also gives a `format: date` property a DATE column: 0.8.0 maps only `date-time` (to
 TIMESTAMP), so every day column (`time`) was VARCHAR. The batch file holds ISO dates
 (YYYY-MM-DD), which COPY reads into DATE as they are. Nothing else changes.
@@ -41,6 +44,10 @@ class HeaderlessCopyConnection:
         self._connection = connection
 
     def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        if query is None:
+            # The target's UPDATE of a table whose columns are all keys (e.g. products) is
+            # None, "nothing to update", which DuckDB's execute() refuses with a TypeError.
+            return self._connection
         return self._connection.execute(headerless(query), *args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:

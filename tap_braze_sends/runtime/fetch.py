@@ -25,11 +25,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.utils import resolve_proxies
 
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.errors import (
     BrazeFatalError,
     BrazeGaveUp,
     BrazeStopped,
     BrazeTransientError,
+    ParserBug,
     braze_message,
     fatal_error_for,
     redirect_error,
@@ -131,7 +133,7 @@ class Fetcher:
             attempt += 1
             try:
                 return self._attempt(
-                    request, path, budget, who, parse, still_needed, (permission, hint)
+                    request, path, budget, (who, what), parse, still_needed, (permission, hint)
                 )
             except _RateLimited as exc:
                 # The pool's budget holds every worker (the next acquire waits on the stop
@@ -181,12 +183,13 @@ class Fetcher:
         request: requests.PreparedRequest,
         path: str,
         budget: RateBudget,
-        who: str,
+        names: tuple[str, str],
         parse: Callable[[Any], Any],
         still_needed: Callable[[], bool],
         permission: tuple[str, str],
     ) -> Fetched | None:
         settings = self.settings
+        who, what = names
         budget.acquire(max_wait=settings.max_rate_limit_wait, stop=self.stop)
         if not still_needed():
             budget.release(None)
@@ -237,8 +240,17 @@ class Fetcher:
             )
         try:
             result = parse(body)
-        except ValueError as exc:
+        except MalformedBody as exc:
             raise BrazeTransientError(f"unexpected body from {path}: {exc}") from None
+        except Exception as exc:
+            # Not the body's fault: a bug in the tap's own reading of it. Retrying would only
+            # repeat it; the traceback is for the report.
+            logger.debug("Bug while reading the answer for %s", who, exc_info=True)
+            raise ParserBug(
+                f"Bug in the tap while reading the answer for {who} ({what or path}): "
+                f"{type(exc).__name__}: {exc}. Please report it (the traceback is logged at "
+                "DEBUG: --log-level debug, or SINGER_SDK_LOG_CONFIG)."
+            ) from None
         return Fetched(result, dt.datetime.now(dt.timezone.utc))
 
     def _on_rate_limited(self, headers: RateLimitHeaders, path: str, budget: RateBudget) -> float:

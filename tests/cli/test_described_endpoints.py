@@ -51,6 +51,8 @@ class Golden:
             return 500, {}, {"message": "oops"}
         if fault == "malformed":
             return 200, {}, {"data": "not a list", "message": "success"}
+        if fault == "no_count":  # the test flattener reads raw["count"]: a KeyError, a bug
+            return 200, {}, {"data": [{"time": "2026-03-01"}], "message": "success"}
         if path == "/widgets/list":
             return 200, {}, {"widgets": LISTED if params["page"] == "0" else []}
         first, last = requested_days(int(params["length"]), params["ending_at"], self.reading)
@@ -100,6 +102,7 @@ def run_described(
     state: dict | None = None,
     catalog: dict | None = None,
     extra_args: tuple[str, ...] = (),
+    check: bool = True,
 ) -> TapRun:
     """The test tap's real CLI, as tests/conftest.py's run_tap runs the packaged one."""
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -110,7 +113,7 @@ def run_described(
             (tmp_path / f"{name}.json").write_text(json.dumps(value))
             args += [f"--{name}", str(tmp_path / f"{name}.json")]
     proc = subprocess.run([*args, *extra_args], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert proc.returncode == 0 or not check, proc.stderr[-4000:]
     messages = [] if "--discover" in extra_args else parse_singer(proc.stdout)
     run = TapRun(proc.returncode, proc.stdout, proc.stderr, messages)
     return run
@@ -237,3 +240,21 @@ def test_dry_run_reads_one_record_of_each_stream(tmp_path: Path) -> None:
     }
     # One record each: the dry run stops each series after its first window.
     assert golden.paths().count("/widgets/data_series") == 1
+
+
+def test_a_flattener_bug_stops_the_run_at_once_naming_partition_and_window(
+    tmp_path: Path,
+) -> None:
+    golden = Golden("inclusive", {"/widgets/data_series": ["no_count"]})
+    with golden_server(golden) as url:
+        config = config_for(url, all_campaigns=False, max_parallel_requests=1)
+        run = run_described(config, tmp_path, check=False)
+    assert run.returncode == 1
+    errors = [line for line in run.stderr.splitlines() if "| ERROR" in line]
+    assert len(errors) == 1, errors
+    assert "Bug in the tap while reading the answer for widget_id='w-1'" in errors[0]
+    assert "/widgets/data_series, window 2026-03-01..2026-03-03" in errors[0]
+    assert "KeyError" in errors[0]
+    assert "Retrying" not in run.stderr
+    assert golden.paths().count("/widgets/data_series") == 1
+    assert "Traceback" not in run.stderr  # at DEBUG only

@@ -11,11 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tap_braze_sends.braze.flatten.campaign_catalog import (
-    MalformedBodyError,
-    campaign_details_rows,
-    campaign_list_rows,
-)
+from tap_braze_sends.braze.flatten.campaign_catalog import campaign_details_rows, campaign_list_rows
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.schemas.campaign_catalog import (
     CAMPAIGN_DETAILS_SCHEMA,
     CAMPAIGN_VARIATIONS_SCHEMA,
@@ -144,7 +141,7 @@ def test_an_empty_page() -> None:
     ],
 )
 def test_a_list_body_without_rows_is_an_error(body: dict, needle: str) -> None:
-    with pytest.raises(MalformedBodyError, match=re.escape(needle)):
+    with pytest.raises(MalformedBody, match=re.escape(needle)):
         campaign_list_rows(body)
 
 
@@ -155,7 +152,7 @@ def test_campaign_details_rows() -> None:
         "name": "Spring sale",
         "description": "Two variants and a control",
         "created_at": "2021-01-04T09:15:00+00:00",
-        "updated_at": "2021-03-02T17:00:00.123000+00:00",
+        "updated_at": "2021-03-02T17:00:00.123+00:00",
         "archived": False,
         "draft": False,
         "enabled": True,

@@ -12,11 +12,10 @@ from jsonschema import Draft7Validator, FormatChecker
 
 from tap_braze_sends.braze.flatten.canvas_series import (
     CanvasDayRows,
-    MalformedCanvasBodyError,
-    MalformedDayError,
     flatten_canvas_day,
     parse_canvas_series,
 )
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_ANALYTICS_SCHEMA,
     CANVAS_KEYS,
@@ -557,7 +556,7 @@ def test_time_is_a_date(time: str, date: str) -> None:
 
 @pytest.mark.parametrize("day", [{}, {"time": None}, {"time": "03/08/2026"}, {"time": 20260308}])
 def test_a_day_without_a_readable_time_is_an_error(day: dict) -> None:
-    with pytest.raises(MalformedDayError, match="time"):
+    with pytest.raises(MalformedBody, match="time"):
         flatten_canvas_day(day, CANVAS)
 
 
@@ -593,9 +592,9 @@ def test_parse_canvas_series_returns_name_and_days() -> None:
     ],
 )
 def test_a_body_without_the_documented_shape_is_malformed(body: Any) -> None:
-    with pytest.raises(MalformedCanvasBodyError):
+    with pytest.raises(MalformedBody):
         parse_canvas_series(body)
-    assert issubclass(MalformedCanvasBodyError, ValueError)
+    assert issubclass(MalformedBody, ValueError)
 
 
 # --- schemas ------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator, FormatChecker
 
-from tap_braze_sends.braze.flatten.campaign_series import MalformedDayError, flatten_day, parse_day
+from tap_braze_sends.braze.flatten.campaign_series import flatten_day, parse_day
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.schemas.campaign_series import (
     CAMPAIGN_DAY_SCHEMA,
     CAMPAIGN_MESSAGE_SCHEMA,
@@ -328,7 +329,7 @@ def test_time_is_a_date_whatever_braze_sends(time: str, date: str) -> None:
 
 @pytest.mark.parametrize("time", [None, "", "03/04/2026", "2026-13-01", 20260304, "2026-03"])
 def test_day_without_a_readable_time_is_an_error(time: object) -> None:
-    with pytest.raises(MalformedDayError, match="time"):
+    with pytest.raises(MalformedBody, match="time"):
         flatten_day({"time": time}, CAMPAIGN)
 
 

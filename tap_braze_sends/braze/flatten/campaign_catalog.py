@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tap_braze_sends.braze.flatten.dimension_rows import MalformedBodyError, Row, typed_row
+from tap_braze_sends.braze.flatten.dimension_rows import Row, typed_row
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.schemas.campaign_catalog import (
     CAMPAIGN_DETAILS_FIELDS,
     CAMPAIGN_LIST_FIELDS,
     CAMPAIGN_VARIATION_FIELDS,
 )
 
-__all__ = ["MalformedBodyError", "Row", "campaign_details_rows", "campaign_list_rows"]
+__all__ = ["Row", "campaign_details_rows", "campaign_list_rows"]
 
 _STATUS = "message"  # "success": about the response, not the campaign
 _VARIATION_COLUMNS = tuple(f for f in CAMPAIGN_VARIATION_FIELDS if f != "message")
@@ -29,13 +30,13 @@ def campaign_list_rows(body: Mapping[str, Any]) -> list[Row]:
     entries = body.get("campaigns")
     if not isinstance(entries, list):
         msg = f"/campaigns/list body has no 'campaigns' list: keys {sorted(body)}"
-        raise MalformedBodyError(msg)
+        raise MalformedBody(msg)
     rows = []
     for index, entry in enumerate(entries):
         campaign_id = entry.get("id") if isinstance(entry, Mapping) else None
         if not isinstance(campaign_id, str) or not campaign_id:
             msg = f"/campaigns/list entry {index} has no campaign id: {entry!r}"
-            raise MalformedBodyError(msg)
+            raise MalformedBody(msg)
         keys = {"campaign_id": campaign_id}
         rows.append(typed_row(keys, entry, CAMPAIGN_LIST_FIELDS, skip=("id",)))
     return rows

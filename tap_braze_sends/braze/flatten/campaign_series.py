@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import (
     Row,
     add_extra,
@@ -22,14 +23,10 @@ from tap_braze_sends.braze.flatten.series_rows import (
 )
 from tap_braze_sends.braze.schemas.metrics import DAY_TOTAL_METRICS, MESSAGE_METRICS
 
-__all__ = ["MalformedDayError", "Row", "flatten_day", "parse_day"]
+__all__ = ["Row", "flatten_day", "parse_day"]
 
 _DAY_COLUMNS = metric_columns(DAY_TOTAL_METRICS)
 _MESSAGE_COLUMNS = metric_columns(MESSAGE_METRICS)
-
-
-class MalformedDayError(ValueError):
-    """A day object that cannot be placed on a date (no or unparseable ``time``)."""
 
 
 def parse_day(value: object) -> dt.date:
@@ -41,7 +38,7 @@ def parse_day(value: object) -> dt.date:
         except ValueError:
             pass
     msg = f"day has no ISO-8601 'time': {value!r}"
-    raise MalformedDayError(msg)
+    raise MalformedBody(msg)
 
 
 def flatten_day(

@@ -37,13 +37,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tap_braze_sends.braze.flatten.campaign_series import MalformedDayError, parse_day
-from tap_braze_sends.braze.flatten.canvas_catalog import (
-    MalformedCanvasBodyError,
-    canvas_activity_window,
-    canvas_details_rows,
-    canvas_list_rows,
-)
+from tap_braze_sends.braze.flatten.campaign_series import parse_day
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import (
     Row,
     add_extra,
@@ -61,12 +56,7 @@ from tap_braze_sends.braze.schemas.metrics import MESSAGE_METRICS
 
 __all__ = [
     "CanvasDayRows",
-    "MalformedCanvasBodyError",
-    "MalformedDayError",
     "Row",
-    "canvas_activity_window",
-    "canvas_details_rows",
-    "canvas_list_rows",
     "flatten_canvas_day",
     "parse_canvas_series",
 ]
@@ -96,18 +86,18 @@ def parse_canvas_series(body: Mapping[str, Any]) -> tuple[str | None, list[Mappi
     """The Canvas name and the day objects of a body ``{"data": {"name", "stats": [...]}}``.
 
     A ``null`` ``stats`` is read as no days, a name that is not a string as no name (the
-    ``canvases`` stream keeps names). Any other shape raises ``MalformedCanvasBodyError``.
+    ``canvases`` stream keeps names). Any other shape raises ``MalformedBody``.
     """
     data = body.get("data") if isinstance(body, Mapping) else None
     if not isinstance(data, Mapping) or "stats" not in data:
         msg = "Canvas series body has no 'data' object with 'stats'"
-        raise MalformedCanvasBodyError(msg)
+        raise MalformedBody(msg)
     stats = data["stats"]
     if stats is None:
         stats = []
     if not isinstance(stats, list) or not all(isinstance(day, Mapping) for day in stats):
         msg = f"Canvas series 'data.stats' is not a list of day objects: {stats!r:.200}"
-        raise MalformedCanvasBodyError(msg)
+        raise MalformedBody(msg)
     name = data.get("name")
     return (name if isinstance(name, str) else None), stats
 
@@ -120,11 +110,11 @@ def flatten_canvas_day(day: Mapping[str, Any], canvas_id: str) -> CanvasDayRows:
     Braze gives for that step and channel. Braze documents no identifier for these entries
     (some bodies carry ``variation_api_id`` and/or ``variation_name``, kept in columns of their
     own), so the position is the one key every entry has, and each column means one thing.
-    Raises ``MalformedDayError`` for a day without a readable ``time``.
+    Raises ``MalformedBody`` for a day without a readable ``time``.
     """
     if not isinstance(day, Mapping):
         msg = f"Canvas day is not an object: {day!r:.200}"
-        raise MalformedDayError(msg)
+        raise MalformedBody(msg)
     keys: Row = {"canvas_id": canvas_id, "time": parse_day(day.get("time")).isoformat()}
     total = _total_row(day, keys)
     variants = _variant_rows(day.get("variant_stats"), keys, total)

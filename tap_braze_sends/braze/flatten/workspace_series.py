@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tap_braze_sends.braze.flatten.campaign_series import MalformedDayError, parse_day
+from tap_braze_sends.braze.flatten.campaign_series import parse_day
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import Row, split_values
 from tap_braze_sends.braze.schemas.metrics import metric_type
@@ -29,10 +29,7 @@ from tap_braze_sends.runtime.windows import DAY, Point, Unit
 def point_of(value: object, unit: Unit) -> Point:
     """The day, or the UTC hour start, that a series element's ``time`` names."""
     if unit is DAY:
-        try:
-            return parse_day(value)
-        except MalformedDayError as exc:
-            raise MalformedBody(str(exc)) from None
+        return parse_day(value)
     moment = parse_timestamp(value)
     if moment is None:
         msg = f"element has no ISO-8601 'time': {value!r:.80}"
