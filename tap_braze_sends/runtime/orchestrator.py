@@ -29,12 +29,13 @@ from tap_braze_sends.braze.description import CatalogFamily, Descriptions, catal
 from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.runtime.bookmarks import Bookmarks
 from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.jobs import Group
 from tap_braze_sends.runtime.output import SingerOutput
 from tap_braze_sends.runtime.partitions import series_partitions
 from tap_braze_sends.runtime.plan import PartitionPlan, plan_partition
 from tap_braze_sends.runtime.progress import Progress
 from tap_braze_sends.runtime.signals import stop_on_signals
-from tap_braze_sends.runtime.window_pool import Group, Run
+from tap_braze_sends.runtime.window_pool import Run
 from tap_braze_sends.runtime.writer import write_catalog, write_run
 from tap_braze_sends.settings import Settings
 from tap_braze_sends.streams import CatalogStream, SeriesStream

@@ -1,79 +1,45 @@
 """One run: every partition's windows fetched on one bounded pool, handed back in plan order.
 
-Workers fetch and flatten; the single consumer (the writer of
-:mod:`tap_braze_sends.runtime.writer`, or a stream's own ``get_records`` in the SDK's dry run)
-takes the results strictly in plan order, so the pool runs ahead across partitions and endpoints
-while the output stays exactly what a sequential run writes. Memory is bounded by the pool (2 x
-workers results held), not by the number of partitions.
+Workers fetch and flatten; the single consumer (the writer, runtime/writer.py) takes the
+results strictly in plan order, so the pool runs ahead across partitions and endpoints while
+the output stays exactly what a sequential run writes. Memory is bounded by the pool (2 x
+workers results held), not by the number of partitions. While a series' reading of the
+``ending_at`` day is unknown, its first request goes alone and the rest of the series is
+planned from its answer (exact windows, no guard request per partition).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tap_braze_sends.braze.description import DayRows, Partition, Request, Series
 from tap_braze_sends.braze.flatten.campaign_series import parse_day
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
 from tap_braze_sends.runtime.fetch import Fetcher
-from tap_braze_sends.runtime.plan import DayReadings, PartitionPlan, partition_windows
+from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
+from tap_braze_sends.runtime.plan import (
+    DayReadings,
+    PartitionPlan,
+    partition_windows,
+    window_days,
+)
 from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
-from tap_braze_sends.runtime.requests_of import merge_days, needed_requests
-from tap_braze_sends.runtime.windows import Window, returns_any_of
+from tap_braze_sends.runtime.requests_of import merge_days
+from tap_braze_sends.runtime.windows import Window, last_returned, plan_windows, returns_any_of
 from tap_braze_sends.settings import Settings
 
 if TYPE_CHECKING:
-    from tap_braze_sends.streams import SeriesStream
+    pass
 
 logger = logging.getLogger("tap_braze_sends.run")
 
-
-@dataclass
-class Group:
-    """One series, the selected streams that read it (in the tap's order), its partitions."""
-
-    series: Series
-    streams: list[SeriesStream]
-    plans: list[PartitionPlan] = field(default_factory=list)
-    params: dict[str, str] = field(default_factory=dict)
-    """Query parameters of every request beyond ids and window (e.g. Canvas breakdowns)."""
-    requests: tuple[Request, ...] = ()
-    """The series' requests a selected column needs."""
-    done: bool = False
-    """Set by the writer when a dry run has all of this series' records: no more requests."""
-
-    @property
-    def roles(self) -> list[str]:
-        return [stream.role for stream in self.streams]
-
-    def prepare(self, settings: Settings) -> None:
-        """The query parameters and requests that this run's selection asks for."""
-        self.params = self.series.extra_params(settings, frozenset(self.roles))
-        by_role = {stream.role: stream for stream in self.streams}
-        self.requests = needed_requests(
-            self.series,
-            self.roles,
-            lambda role, column: by_role[role].column_selected(column),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class WindowJob:
-    group: Group
-    plan: PartitionPlan
-    window: Window | None
-    """None: the partition has nothing to read (its range is empty)."""
-    last: bool
-    """The partition's last window: once written, the partition is complete."""
-
-
-@dataclass(frozen=True, slots=True)
-class WindowResult:
-    days: list[tuple[dt.date, DayRows]]
-    extracted_at: dt.datetime
+MAX_PROBES = 3
+"""Partitions probed one after another while a series' reading stays unknown (a probe that
+returns no edge day proves nothing); after them, guard windows, without waiting."""
 
 
 class Run:
@@ -93,28 +59,85 @@ class Run:
         self.readings = readings or DayReadings()
         # The first window of each later pool is planned now and started at once, so that
         # each pool's budget probe overlaps the first pool's requests (pacing.py).
-        self._early: dict[tuple[int, int], list[WindowJob]] = {}
+        self._early: dict[tuple[int, int], WindowJob] = {}
+        self._probes: dict[str, threading.Event] = {}
+        self._probe_count: dict[str, int] = {}
+        self._failed = threading.Event()
+        """Set once a job handed to the writer has failed: the writer will raise its error
+        before reaching anything planned from now on, so nothing more is planned."""
+        self._lock = threading.Lock()
+        self._failed_early: set[int] = set()
         pools: set[str] = set()
         for g_index, group in enumerate(self.groups):
             for p_index, plan in enumerate(group.plans):
                 if group.series.pool in pools:
                     break
-                jobs = self._jobs_of(group, plan)
-                if jobs[0].window is None:
+                windows = partition_windows(plan, self.settings, self.readings)
+                if not windows:
                     continue
                 if pools:
-                    self._early[(g_index, p_index)] = jobs
+                    self._early[(g_index, p_index)] = self._first_job(group, plan, windows)
                 pools.add(group.series.pool)
                 break
+        self._waiting_early = {id(job) for job in self._early.values()}
+        """Early jobs started but not yet handed to the writer (it reaches them later)."""
 
-    def _jobs_of(self, group: Group, plan: PartitionPlan) -> list[WindowJob]:
-        windows = partition_windows(plan, self.settings, self.readings)
-        if not windows:
-            return [WindowJob(group, plan, None, last=True)]
-        return [
-            WindowJob(group, plan, window, last=i == len(windows) - 1)
-            for i, window in enumerate(windows)
-        ]
+    def _first_job(self, group: Group, plan: PartitionPlan, windows: list[Window]) -> WindowJob:
+        """A partition's first window; while the series' reading is unknown, its probe."""
+        path = group.series.path
+        probes = self._probe_count.get(path, 0)
+        if self.readings.get(path) is not None or probes >= MAX_PROBES:
+            return WindowJob(group, plan, windows[0], last=len(windows) == 1)
+        self._probe_count[path] = probes + 1
+        probe = self._probes[path] = threading.Event()
+        return WindowJob(group, plan, windows[0], last=False, probe=probe)
+
+    def _partition_jobs(
+        self, group: Group, plan: PartitionPlan, early: WindowJob | None
+    ) -> Iterator[WindowJob]:
+        """A partition's requests. The series' first request, while its reading of the
+        ``ending_at`` day is unknown, goes alone: the rest of the series is planned from its
+        answer (exact windows), and only if it proves nothing under both readings (guards)."""
+        path = group.series.path
+        if early is None:
+            self._await_probe(path)
+            windows = partition_windows(plan, self.settings, self.readings)
+            if not windows:
+                yield WindowJob(group, plan, None, last=True)
+                return
+            early = self._first_job(group, plan, windows)
+        yield early
+        if early.last:
+            return
+        if not self._await_probe(path):
+            return  # the run is stopping
+        rest = self._rest_after(early, plan)
+        if not rest:
+            yield WindowJob(group, plan, None, last=True)  # the probe covered it all
+        for i, window in enumerate(rest):
+            yield WindowJob(group, plan, window, last=i == len(rest) - 1)
+
+    def _rest_after(self, probe: WindowJob, plan: PartitionPlan) -> list[Window]:
+        assert probe.window is not None
+        reading = self.readings.get(plan.series.path)
+        if reading is None:  # the answer proved nothing: the guard plan's other windows
+            return partition_windows(plan, self.settings, self.readings)[1:]
+        window = probe.window
+        return plan_windows(
+            last_returned(window, reading) + window.unit.step,
+            plan.last_day,
+            window_days(plan.series, self.settings),
+            reading,
+            window.unit,
+        )
+
+    def _await_probe(self, path: str) -> bool:
+        """Wait for the series' probe, if one is out; False: the run is stopping."""
+        probe = self._probes.get(path)
+        while probe is not None and not probe.wait(0.05):
+            if self.fetcher.stop.is_set():
+                return False
+        return not self._failed.is_set()
 
     def jobs(self) -> Iterator[WindowJob]:
         """Every request in plan order, each partition planned when the pool reaches it."""
@@ -122,11 +145,18 @@ class Run:
             for p_index, plan in enumerate(group.plans):
                 if group.done:
                     break
+                if self._failed.is_set():
+                    return
                 early = self._early.get((g_index, p_index))
-                yield from early if early is not None else self._jobs_of(group, plan)
+                for job in self._partition_jobs(group, plan, early):
+                    with self._lock:
+                        self._waiting_early.discard(id(job))
+                        if id(job) in self._failed_early:
+                            self._failed.set()
+                    yield job
 
     def results(self) -> Iterator[tuple[WindowJob, WindowResult]]:
-        early = [job for jobs in self._early.values() for job in jobs[:1]]
+        early = list(self._early.values())
         prefetcher: OrderedPrefetcher[WindowJob, WindowResult] = OrderedPrefetcher(
             self.fetch,
             self.jobs(),
@@ -145,6 +175,22 @@ class Run:
     def fetch(self, job: WindowJob) -> WindowResult:
         """Runs on a worker thread: one window's days, flattened into each role's rows (the
         answers of a series' several requests merged on each table's key)."""
+        try:
+            return self._fetch_window(job)
+        except BaseException:
+            # The run ends when the writer reaches this error: once it is handed over, plan
+            # nothing more (a probe would only wait meanwhile).
+            with self._lock:
+                if id(job) in self._waiting_early:
+                    self._failed_early.add(id(job))
+                else:
+                    self._failed.set()
+            raise
+        finally:
+            if job.probe is not None:
+                job.probe.set()
+
+    def _fetch_window(self, job: WindowJob) -> WindowResult:
         now = dt.datetime.now(dt.timezone.utc)
         if job.window is None or not job.group.requests:
             return WindowResult([], now)

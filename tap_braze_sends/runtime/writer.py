@@ -14,10 +14,11 @@ from tap_braze_sends.errors import describe_partition
 from tap_braze_sends.runtime.bookmarks import Bookmarks, StateCadence
 from tap_braze_sends.runtime.catalog_reader import read_catalog
 from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
 from tap_braze_sends.runtime.output import Row, RowWriter, SingerOutput
 from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.progress import Progress
-from tap_braze_sends.runtime.window_pool import Group, Run, WindowJob, WindowResult
+from tap_braze_sends.runtime.window_pool import Run
 from tap_braze_sends.settings import Settings
 from tap_braze_sends.streams import CatalogStream, DescribedStream
 
@@ -147,10 +148,12 @@ def _write_group(
     plan: PartitionPlan | None = None
     emitted: set[dt.date] = set()
     written = 0
+    requested = False
     last_plan = group.plans[-1] if group.plans else None
     for job, result in results:
         if job.plan is not plan:
-            plan, emitted, written = job.plan, set(), 0
+            plan, emitted, written, requested = job.plan, set(), 0, False
+        requested = requested or job.window is not None
         for day, rows in result.days:
             # Days outside the range are the far edge of a window under the other reading of
             # ending_at (windows.py); each day of the range is written once.
@@ -165,7 +168,7 @@ def _write_group(
             return
         if not job.last:
             continue
-        if not emitted and job.window is not None and plan.series.no_data_hint:
+        if not emitted and requested and plan.series.no_data_hint:
             logger.warning(
                 "No data for %s between %s and %s. %s",
                 describe_partition(plan.partition),

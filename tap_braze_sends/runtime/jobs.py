@@ -1,0 +1,67 @@
+"""What a run is made of: each series with its selected streams and partition plans
+(:class:`Group`), one request window of a partition (:class:`WindowJob`), and its flattened
+answer (:class:`WindowResult`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tap_braze_sends.braze.description import DayRows, Request, Series
+from tap_braze_sends.runtime.plan import PartitionPlan
+from tap_braze_sends.runtime.requests_of import needed_requests
+from tap_braze_sends.runtime.windows import Window
+from tap_braze_sends.settings import Settings
+
+if TYPE_CHECKING:
+    from tap_braze_sends.streams import SeriesStream
+
+
+@dataclass
+class Group:
+    """One series, the selected streams that read it (in the tap's order), its partitions."""
+
+    series: Series
+    streams: list[SeriesStream]
+    plans: list[PartitionPlan] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)
+    """Query parameters of every request beyond ids and window (e.g. Canvas breakdowns)."""
+    requests: tuple[Request, ...] = ()
+    """The series' requests a selected column needs."""
+    done: bool = False
+    """Set by the writer when a dry run has all of this series' records: no more requests."""
+
+    @property
+    def roles(self) -> list[str]:
+        return [stream.role for stream in self.streams]
+
+    def prepare(self, settings: Settings) -> None:
+        """The query parameters and requests that this run's selection asks for."""
+        self.params = self.series.extra_params(settings, frozenset(self.roles))
+        by_role = {stream.role: stream for stream in self.streams}
+        self.requests = needed_requests(
+            self.series,
+            self.roles,
+            lambda role, column: by_role[role].column_selected(column),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WindowJob:
+    group: Group
+    plan: PartitionPlan
+    window: Window | None
+    """None: the partition has nothing to read (its range is empty)."""
+    last: bool
+    """The partition's last window: once written, the partition is complete."""
+    probe: threading.Event | None = None
+    """Set once this window's answer is in: the series' first request while its reading of
+    the ``ending_at`` day is unknown, which the rest of the series waits for."""
+
+
+@dataclass(frozen=True, slots=True)
+class WindowResult:
+    days: list[tuple[dt.date, DayRows]]
+    extracted_at: dt.datetime
