@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from tap_braze_sends.braze.description import DayRows, Partition, Request, Series
-from tap_braze_sends.braze.flatten.campaign_series import parse_day
+from tap_braze_sends.braze.timestamps import parse_day
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
