@@ -18,7 +18,8 @@ import msgspec
 from singer_sdk import Stream
 from singer_sdk.mapper import RemoveRecordTransform, SameRecordTransform
 
-Row = dict[str, Any]
+from tap_braze_sends.braze.description import Row
+
 RowWriter = Callable[[Sequence[Row], dt.datetime], None]
 
 # The SDK's msgspec writer encodes the same way: datetimes as RFC 3339, decimals as numbers.

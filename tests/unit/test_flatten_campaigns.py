@@ -152,7 +152,7 @@ def test_campaign_details_rows() -> None:
         "name": "Spring sale",
         "description": "Two variants and a control",
         "created_at": "2021-01-04T09:15:00+00:00",
-        "updated_at": "2021-03-02T17:00:00.123000+00:00",
+        "updated_at": "2021-03-02T17:00:00.123+00:00",
         "archived": False,
         "draft": False,
         "enabled": True,

@@ -10,19 +10,15 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from tap_braze_sends.braze.flatten.canvas_series import (
-    canvas_activity_window,
-    canvas_details_rows,
-    canvas_list_rows,
-)
+from tap_braze_sends.braze.flatten.canvas_catalog import canvas_details_rows, canvas_list_rows
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
-from tap_braze_sends.braze.flatten.timestamps import normalize_timestamp, utc_date
 from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_DETAILS_SCHEMA,
     CANVAS_STEPS_SCHEMA,
     CANVAS_VARIANTS_SCHEMA,
     CANVASES_SCHEMA,
 )
+from tap_braze_sends.braze.timestamps import normalize_timestamp, utc_date
 
 CANVAS = "c0ffee00-0000-4000-8000-000000000001"
 # RFC 3339 section 5.6 "date-time", written out (jsonschema checks the format only when an
@@ -306,9 +302,10 @@ def test_details_keep_what_has_no_column_in_extra_fields() -> None:
             "type": None,
             "channels": None,
             "next_step_ids": None,
-            "next_paths": None,
+            # A list of objects is kept as Braze sent it (one JSON value), whatever is inside.
+            "next_paths": [{"name": "A", "next_step_id": 5}],
             "messages": None,
-            "extra_fields": {"next_paths": [{"name": "A", "next_step_id": 5}]},
+            "extra_fields": None,
         }
     ]
     assert_valid(CANVAS_DETAILS_SCHEMA, [details])
@@ -326,20 +323,6 @@ def test_details_without_variants_or_steps() -> None:
 def test_details_body_that_is_no_object_is_malformed(body: Any) -> None:
     with pytest.raises(MalformedBody):
         canvas_details_rows(CANVAS, body)
-
-
-def test_activity_window_from_a_details_row() -> None:
-    details, _, _ = canvas_details_rows(
-        CANVAS,
-        {"first_entry": "2023-01-01T12:00:00Z", "last_entry": "2023-01-10T23:30:00-05:00"},
-    )
-    # 23:30 at -05:00 is 04:30 UTC the next day.
-    assert canvas_activity_window(details) == (dt.date(2023, 1, 1), dt.date(2023, 1, 11))
-    assert canvas_activity_window({"first_entry": None}) == (None, None)
-    assert canvas_activity_window({"first_entry": "soon", "last_entry": "2023-02-01"}) == (
-        None,
-        dt.date(2023, 2, 1),
-    )
 
 
 # --- timestamps -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tap_braze_sends.braze.timestamps import parse_timestamp, rfc3339
+from tap_braze_sends.braze.timestamps import normalize_timestamp, parse_timestamp
 
 # --- timestamps -----------------------------------------------------------------------------
 
@@ -20,14 +20,14 @@ from tap_braze_sends.braze.timestamps import parse_timestamp, rfc3339
         ("2020-07-10T23:59:59Z", "2020-07-10T23:59:59+00:00"),
         ("2020-07-10 23:59:59 UTC", "2020-07-10T23:59:59+00:00"),
         ("2020-07-10T23:59", "2020-07-10T23:59:00+00:00"),
-        ("2020-07-10T23:59:59.5+0530", "2020-07-10T23:59:59.500000+05:30"),
-        ("2020-07-10T23:59:59.123456789Z", "2020-07-10T23:59:59.123456+00:00"),
+        ("2020-07-10T23:59:59.5+0530", "2020-07-10T23:59:59.5+05:30"),
+        ("2020-07-10T23:59:59.123456789Z", "2020-07-10T23:59:59.123456789+00:00"),
         ("2020-07-10", "2020-07-10T00:00:00+00:00"),
         (" 2020-07-10T01:02:03+14:00 ", "2020-07-10T01:02:03+14:00"),
     ],
 )
 def test_braze_timestamps_to_rfc3339(braze: str, expected: str) -> None:
-    assert rfc3339(braze) == expected
+    assert normalize_timestamp(braze) == expected
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_braze_timestamps_to_rfc3339(braze: str, expected: str) -> None:
     ],
 )
 def test_unreadable_timestamps_are_none(braze: object) -> None:
-    assert rfc3339(braze) is None
+    assert normalize_timestamp(braze) is None
     assert parse_timestamp(braze) is None
 
 

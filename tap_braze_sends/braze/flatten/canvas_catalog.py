@@ -1,7 +1,7 @@
 """Pure flattening of /canvas/list and /canvas/details bodies into dimension rows.
 
 Each field the schema names gets its column when the value has the column's type (timestamps
-rewritten as RFC 3339, see :mod:`tap_braze_sends.braze.flatten.timestamps`); every other field, and
+rewritten as RFC 3339, see :mod:`tap_braze_sends.braze.timestamps`); every other field, and
 a value not of its column's type, goes to the row's ``extra_fields`` object under its own name.
 Every column is present in every row (null when Braze sent no value), so that an upsert clears
 a field Braze stopped sending. The envelope's status ``message`` ("success") is not data and is
@@ -10,79 +10,20 @@ not kept.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from tap_braze_sends.braze.flatten.dimension_rows import typed_row
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import Row
-from tap_braze_sends.braze.flatten.timestamps import normalize_timestamp, utc_date
 from tap_braze_sends.braze.schemas.canvas import (
-    BOOLEAN,
     CANVAS_DETAILS_FIELDS,
     CANVAS_LIST_FIELDS,
     CANVAS_STEP_FIELDS,
     CANVAS_VARIANT_FIELDS,
-    OBJECT,
-    PATHS,
-    STRING,
-    STRINGS,
-    TIMESTAMP,
 )
 
 _ENVELOPE = "message"
-_PATH_FIELDS = ("name", "next_step_id")
-
-
-def _is_optional_string(value: object) -> bool:
-    return value is None or isinstance(value, str)
-
-
-def _typed(kind: str, value: object) -> tuple[bool, object]:
-    """Whether ``value`` fits a column of ``kind``, and the column's value if it does."""
-    if value is None:
-        return True, None
-    if kind == TIMESTAMP:
-        text = normalize_timestamp(value)
-        return text is not None, text
-    if kind == STRING:
-        fits = isinstance(value, str)
-    elif kind == BOOLEAN:
-        fits = isinstance(value, bool)
-    elif kind == STRINGS:
-        fits = isinstance(value, list) and all(isinstance(item, str) for item in value)
-    elif kind == OBJECT:
-        fits = isinstance(value, Mapping)
-    elif kind == PATHS:
-        fits = isinstance(value, list) and all(
-            isinstance(path, Mapping)
-            and all(_is_optional_string(path.get(name)) for name in _PATH_FIELDS)
-            for path in value
-        )
-    else:
-        fits = False
-    return fits, value
-
-
-def _dimension_row(
-    keys: Row,
-    source: Mapping[str, Any],
-    fields: Mapping[str, str],
-    skip: tuple[str, ...],
-) -> Row:
-    row: Row = {**keys, **dict.fromkeys(fields)}
-    extras: dict[str, Any] = {}
-    for name, value in source.items():
-        if name in skip:
-            continue
-        kind = fields.get(name)
-        fits, typed = _typed(kind, value) if kind is not None else (False, None)
-        if fits:
-            row[name] = typed
-        else:
-            extras[name] = value
-    row["extra_fields"] = extras or None
-    return row
 
 
 def _add_extra_field(row: Row, name: str, value: object) -> None:
@@ -109,7 +50,7 @@ def canvas_list_rows(body: Mapping[str, Any]) -> list[Row]:
             msg = f"Canvas list entry without a string 'id': {entry!r:.200}"
             raise MalformedBody(msg)
         keys = {"canvas_id": entry["id"]}
-        rows.append(_dimension_row(keys, entry, CANVAS_LIST_FIELDS, skip=("id",)))
+        rows.append(typed_row(keys, entry, CANVAS_LIST_FIELDS, skip=("id",)))
     return rows
 
 
@@ -136,7 +77,7 @@ def _child_rows(
             continue
         seen.add(item["id"])
         keys = {"canvas_id": parent["canvas_id"], key_column: item["id"]}
-        rows.append(_dimension_row(keys, item, fields, skip=("id",)))
+        rows.append(typed_row(keys, item, fields, skip=("id",)))
     if strays:
         _add_extra_field(parent, what, strays)
     return rows
@@ -162,18 +103,9 @@ def canvas_details_rows(
         msg = f"Canvas details body is not an object: {body!r:.200}"
         raise MalformedBody(msg)
     skip = ("variants", "steps", _ENVELOPE)
-    details = _dimension_row({"canvas_id": canvas_id}, body, CANVAS_DETAILS_FIELDS, skip)
+    details = typed_row({"canvas_id": canvas_id}, body, CANVAS_DETAILS_FIELDS, skip=skip)
     variants = _child_rows(
         details, body.get("variants"), "variants", "variant_id", CANVAS_VARIANT_FIELDS
     )
     steps = _child_rows(details, body.get("steps"), "steps", "step_id", CANVAS_STEP_FIELDS)
     return details, variants, steps
-
-
-def canvas_activity_window(details_row: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None]:
-    """The UTC dates of a Canvas's ``first_entry`` and ``last_entry`` (None: unknown).
-
-    Braze's series days follow the workspace's time zone, so a day series may hold data a day
-    either side of these dates: a rule that skips dormant Canvases should allow that margin.
-    """
-    return utc_date(details_row.get("first_entry")), utc_date(details_row.get("last_entry"))

@@ -38,11 +38,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from tap_braze_sends.braze.flatten.campaign_series import parse_day
-from tap_braze_sends.braze.flatten.canvas_catalog import (
-    canvas_activity_window,
-    canvas_details_rows,
-    canvas_list_rows,
-)
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import (
     Row,
@@ -62,9 +57,6 @@ from tap_braze_sends.braze.schemas.metrics import MESSAGE_METRICS
 __all__ = [
     "CanvasDayRows",
     "Row",
-    "canvas_activity_window",
-    "canvas_details_rows",
-    "canvas_list_rows",
     "flatten_canvas_day",
     "parse_canvas_series",
 ]

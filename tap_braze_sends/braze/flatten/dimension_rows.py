@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from tap_braze_sends.braze.description import Row
 from tap_braze_sends.braze.schemas.column_kinds import FLAG, OBJECT, OBJECTS, TEXT, TEXTS, TIMESTAMP
-from tap_braze_sends.braze.timestamps import rfc3339
-
-Row = dict[str, Any]
+from tap_braze_sends.braze.timestamps import normalize_timestamp
 
 _MISFIT = object()
 
@@ -24,7 +23,7 @@ def _text(value: object) -> object:
 
 
 def _timestamp(value: object) -> object:
-    normalized = rfc3339(value)
+    normalized = normalize_timestamp(value)
     return _MISFIT if normalized is None else normalized
 
 

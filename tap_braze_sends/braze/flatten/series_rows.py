@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from tap_braze_sends.braze.description import Row
 from tap_braze_sends.braze.schemas.metrics import VARIATION_PLACEHOLDER, metric_type
-
-Row = dict[str, Any]
 
 IDENTITY_KEYS = ("variation_api_id", "variation_name")
 """The keys that name a per-message entry, in order of preference for its ``variation``."""

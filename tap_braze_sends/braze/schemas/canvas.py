@@ -11,6 +11,15 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from tap_braze_sends.braze.schemas.build import metric_schema, nullable, required
+from tap_braze_sends.braze.schemas.column_kinds import (
+    FLAG,
+    OBJECT,
+    OBJECTS,
+    TEXT,
+    TEXTS,
+    TIMESTAMP,
+    dimension_schema,
+)
 from tap_braze_sends.braze.schemas.metrics import MESSAGE_METRICS
 
 _ENTRY_CONVERSIONS = (
@@ -35,81 +44,45 @@ CANVAS_STEP_METRICS: tuple[str, ...] = ("revenue", *_ENTRY_CONVERSIONS, "unique_
 
 # Kinds of the list and details fields: each maps to a JSON-schema fragment below, and the
 # flattener checks a value against its kind before putting it in the column.
-STRING = "string"
-BOOLEAN = "boolean"
-TIMESTAMP = "date-time"
-STRINGS = "array of strings"
-OBJECT = "object"
-PATHS = "array of paths"
-
-CANVAS_LIST_FIELDS = MappingProxyType({"name": STRING, "tags": STRINGS, "last_edited": TIMESTAMP})
+CANVAS_LIST_FIELDS = MappingProxyType({"name": TEXT, "tags": TEXTS, "last_edited": TIMESTAMP})
 CANVAS_DETAILS_FIELDS = MappingProxyType(
     {
-        "name": STRING,
-        "description": STRING,
+        "name": TEXT,
+        "description": TEXT,
         "created_at": TIMESTAMP,
         "updated_at": TIMESTAMP,
-        "archived": BOOLEAN,
-        "draft": BOOLEAN,
-        "enabled": BOOLEAN,
-        "has_post_launch_draft": BOOLEAN,
-        "schedule_type": STRING,
+        "archived": FLAG,
+        "draft": FLAG,
+        "enabled": FLAG,
+        "has_post_launch_draft": FLAG,
+        "schedule_type": TEXT,
         "first_entry": TIMESTAMP,
         "last_entry": TIMESTAMP,
-        "channels": STRINGS,
-        "tags": STRINGS,
-        "teams": STRINGS,
+        "channels": TEXTS,
+        "tags": TEXTS,
+        "teams": TEXTS,
     }
 )
-CANVAS_VARIANT_FIELDS = MappingProxyType({"name": STRING, "first_step_ids": STRINGS})
+CANVAS_VARIANT_FIELDS = MappingProxyType({"name": TEXT, "first_step_ids": TEXTS})
 CANVAS_STEP_FIELDS = MappingProxyType(
     {
-        "name": STRING,
-        "type": STRING,
-        "channels": STRINGS,
-        "next_step_ids": STRINGS,
-        "next_paths": PATHS,
+        "name": TEXT,
+        "type": TEXT,
+        "channels": TEXTS,
+        "next_step_ids": TEXTS,
+        "next_paths": OBJECTS,
         "messages": OBJECT,
     }
 )
 
 _ID = required("string")
 _TIME = required("string", format="date")
-_ANY_OBJECT = {"type": ["object", "null"], "additionalProperties": True}
-_FRAGMENTS = MappingProxyType(
-    {
-        STRING: nullable("string"),
-        BOOLEAN: nullable("boolean"),
-        TIMESTAMP: nullable("string", format="date-time"),
-        STRINGS: {"type": ["array", "null"], "items": required("string")},
-        OBJECT: _ANY_OBJECT,
-        # No `items`, so that warehouses load the list as one JSON value (not jsonb[]).
-        PATHS: {
-            "type": ["array", "null"],
-            "description": "The step's paths, as Braze sent them: [{name, next_step_id}, ...] "
-            "(one JSON value).",
-        },
-    }
-)
-EXTRA_FIELDS = {
-    **_ANY_OBJECT,
-    "description": "Fields Braze returned that have no typed column (or not of its type).",
-}
-
-
-def _dimension_schema(keys: dict[str, dict], fields: MappingProxyType) -> dict:
-    properties = dict(keys)
-    properties.update({name: _FRAGMENTS[kind] for name, kind in fields.items()})
-    properties["extra_fields"] = EXTRA_FIELDS
-    return {"type": "object", "additionalProperties": False, "properties": properties}
-
-
-CANVASES_SCHEMA = _dimension_schema({"canvas_id": _ID}, CANVAS_LIST_FIELDS)
-CANVAS_DETAILS_SCHEMA = _dimension_schema({"canvas_id": _ID}, CANVAS_DETAILS_FIELDS)
-CANVAS_VARIANTS_SCHEMA = _dimension_schema(
+CANVASES_SCHEMA = dimension_schema({"canvas_id": _ID}, CANVAS_LIST_FIELDS)
+CANVAS_DETAILS_SCHEMA = dimension_schema({"canvas_id": _ID}, CANVAS_DETAILS_FIELDS)
+CANVAS_VARIANTS_SCHEMA = dimension_schema(
     {"canvas_id": _ID, "variant_id": _ID}, CANVAS_VARIANT_FIELDS
 )
-CANVAS_STEPS_SCHEMA = _dimension_schema({"canvas_id": _ID, "step_id": _ID}, CANVAS_STEP_FIELDS)
+CANVAS_STEPS_SCHEMA = dimension_schema({"canvas_id": _ID, "step_id": _ID}, CANVAS_STEP_FIELDS)
 
 CANVAS_ANALYTICS_SCHEMA = metric_schema({"canvas_id": _ID, "time": _TIME}, CANVAS_TOTAL_METRICS)
 CANVAS_VARIANT_ANALYTICS_SCHEMA = metric_schema(
@@ -137,20 +110,6 @@ CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA = metric_schema(
     },
     MESSAGE_METRICS,
 )
-
-CANVAS_SCHEMAS: MappingProxyType[str, dict] = MappingProxyType(
-    {
-        "canvases": CANVASES_SCHEMA,
-        "canvas_details": CANVAS_DETAILS_SCHEMA,
-        "canvas_variants": CANVAS_VARIANTS_SCHEMA,
-        "canvas_steps": CANVAS_STEPS_SCHEMA,
-        "canvas_analytics": CANVAS_ANALYTICS_SCHEMA,
-        "canvas_variant_analytics": CANVAS_VARIANT_ANALYTICS_SCHEMA,
-        "canvas_step_analytics": CANVAS_STEP_ANALYTICS_SCHEMA,
-        "canvas_step_message_analytics": CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA,
-    }
-)
-"""Stream name -> schema, for the eight Canvas streams."""
 
 CANVAS_KEYS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
     {
