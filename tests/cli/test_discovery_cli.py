@@ -109,6 +109,7 @@ RANGE_DAYS = 20
 LOOKBACK = 14
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("with_details", [False, True], ids=["listing-only", "details"])
 def test_all_campaigns_returns_exactly_the_campaigns_with_data(
     make_simulator: Simulators, tmp_path: Path, with_details: bool
