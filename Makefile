@@ -7,7 +7,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 4
 # The oldest singer-sdk that pyproject.toml's pin admits (its lower bound): .venv runs on it,
 # and .ci/run also runs the CLI tests on the newest the pin admits (.venv-sdk-next).
 SDK_OLDEST := 0.54.9

@@ -21,6 +21,10 @@ import pytest
 from braze_simulator import DEFAULT_KEY, BrazeSimulator
 from braze_simulator.testing import SIM_TODAY as SIM_TODAY  # re-exported for the tests
 from oracle import expected_records as expected_records  # re-exported for the CLI tests
+from scheduling import (  # hooks: the order of the tests and their spread over xdist workers
+    pytest_collection_modifyitems as pytest_collection_modifyitems,
+)
+from scheduling import pytest_xdist_make_scheduler as pytest_xdist_make_scheduler
 
 TAP = str(Path(sys.executable).with_name("tap-braze-sends"))
 

@@ -82,6 +82,7 @@ def total_records(ws: Workspace, canvas_id: str, first: dt.date, last: dt.date) 
 # --- kill and resume ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_killed_canvas_run_resumed_from_its_last_state_loses_no_day(
     make_simulator: Callable[..., BrazeSimulator], tmp_path: Path
 ) -> None:

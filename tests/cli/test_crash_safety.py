@@ -117,6 +117,7 @@ def sync_order(messages: list[dict[str, Any]]) -> list[str]:
     return order
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("parallel", [1, 8])
 def test_killed_runs_resumed_from_their_last_state_lose_nothing(
     parallel: int, make_simulator: Callable[..., BrazeSimulator], tmp_path: Path

@@ -137,6 +137,7 @@ def clean_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[TapR
 # --- each fault kind on each endpoint ---------------------------------------------------------
 
 
+@pytest.mark.slow  # the 429 cases hold their pool 1 s, 2 s, 4 s, ...: up to a minute
 @pytest.mark.parametrize("parallel", PARALLELISM)
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("kind", FAULT_KINDS)
