@@ -20,7 +20,8 @@ import sys
 
 import requests
 
-from tap_braze_sends.braze.flatten.campaign_series import flatten_day, parse_day
+from tap_braze_sends.braze.flatten.campaign_series import flatten_day
+from tap_braze_sends.braze.timestamps import parse_day
 from tap_braze_sends.runtime.windows import plan_windows
 
 SENDS_PATH = "/sends/data_series"

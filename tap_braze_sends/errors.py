@@ -62,6 +62,7 @@ def fatal_error_for(
     where: str,
     permission: str,
     hint: str = "",
+    origin: str = "",
 ) -> BrazeFatalError:
     """The actionable error for a non-retryable status; ``where`` names the request,
     ``permission`` is the one its endpoint needs, ``hint`` what else turning off avoids it."""
@@ -87,7 +88,7 @@ def fatal_error_for(
     elif status == HTTPStatus.BAD_REQUEST:
         text = (
             f"Braze rejected the request for {where} (400). Check that these ids exist in this "
-            "workspace (send ids belong to API campaigns)."
+            f"workspace ({origin or 'send ids belong to API campaigns'})."
         )
     else:
         text = f"Braze answered {status} for {where} on {path}; this is not retried."

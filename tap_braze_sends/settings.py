@@ -16,7 +16,6 @@ from typing import Any
 from tap_braze_sends.config_schema import (
     SPECS,
     default_of,
-    settings_giving,
     start_date_default,
 )
 from tap_braze_sends.keys import SendKey
@@ -32,18 +31,10 @@ __all__ = [
     "partitions_given",
 ]
 
-ASKED_TODAY = ("send", "campaign", "canvas")
-"""The partitions whose streams exist. Until the workspace streams do, the settings that give
-their partitions (app_ids, event_names, ...) do not count as asking for data."""
-
-DATA_SOURCES: tuple[str, ...] = settings_giving(ASKED_TODAY)
-"""The settings that ask for data, in the order the "nothing to extract" error names them."""
-
-_NOTHING = (
-    f"{' / '.join(DATA_SOURCES)}: nothing to extract; give at least one send "
-    '({"campaign_id": ..., "send_id": ...}) in sends or a sends_file, one id in '
-    "campaign_ids or canvas_ids, or set all_campaigns or all_canvases to true"
-)
+DATA_SOURCES: tuple[str, ...] = tuple(spec.name for spec in SPECS if spec.gives)
+"""The settings that say what to extract. Whether a run has anything to extract depends on
+the streams it selects (the workspace series need no ids): the run checks it
+(runtime/partitions.py, ``nothing_to_extract``)."""
 
 
 class ConfigError(ValueError):
@@ -113,9 +104,6 @@ def parse_settings(config: Mapping[str, Any], today: dt.date) -> Settings:
         values["sends"] = _with_file_sends(
             values["sends"], values["sends_file"], found["sends_file"]
         )
-    # A configured sends_file asks for data even when empty today (a day without new sends).
-    asked = any(values[name] for name in DATA_SOURCES)
-    nothing = [] if asked or any(found[name] for name in DATA_SOURCES) else [_NOTHING]
     values["end_date"] = end_date = values["end_date"] or today
     values["start_date"] = start_date = values["start_date"] or start_date_default(end_date, today)
     if start_date > end_date:
@@ -129,10 +117,8 @@ def parse_settings(config: Mapping[str, Any], today: dt.date) -> Settings:
             f"{today.isoformat()} UTC): Braze has no analytics for it yet; use a past date"
         )
     problems: list[str] = []
-    for spec in SPECS:  # in the declared order, "nothing" right after the settings it names
+    for spec in SPECS:  # in the declared order
         problems += found[spec.name]
-        if spec.name == DATA_SOURCES[-1]:
-            problems += nothing
     if problems:
         raise ConfigError(_without_secret(problems, config.get("api_key")))
     return Settings(**values)

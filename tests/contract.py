@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-STREAM_NAMES = frozenset(
+CAMPAIGN_STREAM_NAMES = frozenset(
     {
         "send_analytics",
         "send_message_analytics",
@@ -23,7 +23,7 @@ STREAM_NAMES = frozenset(
 )
 
 # Issue 15's twelve workspace streams: name -> (primary key, columns besides the key), as the
-# issue's table gives them. Not in STREAM_NAMES until the tap has them.
+# issue's table gives them.
 WORKSPACE_STREAMS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "segments": (("segment_id",), frozenset({"name", "analytics_tracking_enabled", "tags"})),
     "segment_details": (
@@ -56,6 +56,7 @@ WORKSPACE_STREAMS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     ),
 }
 WORKSPACE_STREAM_NAMES = frozenset(WORKSPACE_STREAMS)
+STREAM_NAMES = CAMPAIGN_STREAM_NAMES | WORKSPACE_STREAM_NAMES
 # The settings of issue 15 (names are the contract).
 WORKSPACE_SETTINGS = (
     "app_ids",

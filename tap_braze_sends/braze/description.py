@@ -77,6 +77,9 @@ class ConfigIds:
     """The setting listing the ids (``campaign_ids``)."""
     catalogue: CatalogFamily | None = None
     with_all: bool = False
+    param: str = ""
+    """The query parameter, when it is not named like the key column (``event`` for
+    ``event_name``)."""
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -95,6 +98,8 @@ class ConfigPairs:
     """(first day with data, last day of the range, lookback_days) -> gone for good."""
     expired_note: str = ""
     """Says why in the INFO line counting expired items."""
+    also_from: tuple[str, ...] = ()
+    """Other settings whose items join ``setting``'s (``sends_file``)."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,9 @@ class Series:
     """Why a partition may legitimately return no data; shown in its warning."""
     extra_params: Callable[[Any, frozenset[str]], dict[str, str]] = _no_params
     """Query parameters beyond ids and window, from (settings, selected roles)."""
+    asked: Callable[[Any], bool] | None = None
+    """(settings) -> whether a bare run (no catalog) reads the series' default tables; None:
+    always."""
 
     @property
     def path(self) -> str:
@@ -147,6 +155,21 @@ class Series:
     @property
     def partition_fields(self) -> tuple[str, ...]:
         return self.partitions.fields
+
+    @property
+    def reading_key(self) -> str:
+        """What one reading of ``ending_at`` holds for: the path in its unit (Braze may read a
+        day's ending_at and an hour's differently)."""
+        return self.path if self.unit == "day" else f"{self.path} ({self.unit})"
+
+    def query(self, partition: Partition) -> dict[str, str]:
+        """The query parameters naming ``partition``: ``*`` ("all") is no parameter."""
+        names = _param_names(self.partitions)
+        return {names.get(k, k): v for k, v in partition.items() if v != ALL}
+
+    def settings_of(self) -> dict[str, str]:
+        """Each partition key column -> the setting its values come from."""
+        return _settings_of(self.partitions)
 
     def table(self, role: str) -> Table:
         return next(t for t in self.tables if t.role == role)
@@ -161,7 +184,8 @@ class CatalogFamily:
     """How logs name one and several items (``campaign``, ``campaigns``)."""
     list_path: str
     list_permission: str
-    details_path: str
+    details_path: str | None
+    """None: the list is the whole catalogue (no details endpoint)."""
     details_permission: str
     items_key: str
     """The list body's key holding the entries (``campaigns``, ``canvases``)."""
@@ -169,7 +193,7 @@ class CatalogFamily:
     """The id's column and query parameter (``campaign_id``, ``canvas_id``)."""
     list_rows: Callable[[Mapping[str, Any]], list[Row]]
     details_rows: Callable[[str, Mapping[str, Any]], dict[str, list[Row]]]
-    details_stream: str
+    details_stream: str | None
     """The stream whose state entries remember each item's last details read."""
     tables: tuple[Table, ...]
     """Roles: ``list`` (one row per listed item) and the keys of ``details_rows``."""
@@ -180,6 +204,16 @@ class CatalogFamily:
     """The boolean setting that adds every listed item to the partitions (``all_campaigns``):
     with it on, the list is read anyway, so its list table is selected in a bare run."""
     pool: str = "default"
+    archivable: bool = True
+    """Braze lists archived items on request (``include_archived``), and knows them apart."""
+    cursor_paged: bool = False
+    """Pages follow the cursor of the ``Link`` header's next URL, not a ``page`` number."""
+    entries: Callable[[object], list[Mapping[str, Any]]] | None = None
+    """A list body's entries as objects with an ``id`` (None: the ``items_key`` list)."""
+    discoverable: Callable[[Mapping[str, Any]], bool] = lambda _entry: True
+    """Which listed items discovery adds to the partitions (segments: tracked ones)."""
+    details_wanted: Callable[[Mapping[str, Any], Any], bool] = lambda _entry, _settings: True
+    """(entry, settings): whether a listed item's details are read."""
 
     def permission_of(self, path: str) -> str:
         return self.list_permission if path == self.list_path else self.details_permission
@@ -197,6 +231,28 @@ class Descriptions:
 
     def series_fed_by(self, family: CatalogFamily) -> list[Series]:
         return [s for s in self.series if family in catalogues_of(s.partitions)]
+
+
+ALL = "*"
+"""The key value of a partition over all apps, segments or products (its parameter left out)."""
+
+
+def _param_names(source: PartitionSource) -> dict[str, str]:
+    if isinstance(source, ConfigIds) and source.param:
+        return {source.field: source.param}
+    if isinstance(source, Product):
+        return {k: v for s in source.sources for k, v in _param_names(s).items()}
+    return {}
+
+
+def _settings_of(source: PartitionSource) -> dict[str, str]:
+    if isinstance(source, ConfigIds):
+        return {source.field: source.setting}
+    if isinstance(source, ConfigPairs):
+        return {field: source.setting for field in source.fields}
+    if isinstance(source, Product):
+        return {k: v for s in source.sources for k, v in _settings_of(s).items()}
+    return {}
 
 
 def catalogues_of(source: PartitionSource) -> list[CatalogFamily]:

@@ -37,6 +37,8 @@ from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_STEP_MESSAGE_ANALYTICS_SCHEMA,
     CANVAS_VARIANT_ANALYTICS_SCHEMA,
 )
+from tap_braze_sends.braze.workspace import workspace_series
+from tap_braze_sends.braze.workspace_catalogues import WORKSPACE_CATALOGUES
 
 _MESSAGE_KEYS = ("time", "channel", "variation")
 
@@ -53,6 +55,7 @@ SENDS_SERIES = Series(
         fields=("campaign_id", "send_id"),
         setting="sends",
         noun=("send", "sends"),
+        also_from=("sends_file",),
         expired=send_expired,
         expired_note="first data more than 14 + lookback_days + 2 days ago",
     ),
@@ -179,7 +182,12 @@ CANVAS_SERIES = Series(
 )
 
 BRAZE = Descriptions(
-    catalogues=(CAMPAIGNS, CANVASES),
-    series=(SENDS_SERIES, CAMPAIGNS_SERIES, CANVAS_SERIES),
+    catalogues=(CAMPAIGNS, CANVASES, *WORKSPACE_CATALOGUES),
+    series=(
+        SENDS_SERIES,
+        CAMPAIGNS_SERIES,
+        CANVAS_SERIES,
+        *workspace_series(*WORKSPACE_CATALOGUES),
+    ),
 )
 """Every endpoint the tap reads, in the order its streams are listed and synced."""

@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
+
 # Python 3.10's fromisoformat knows neither "Z" nor one-digit offsets: parse by hand.
 _ISO_8601 = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
@@ -98,3 +100,15 @@ def utc_date(value: object) -> dt.date | None:
         return parsed[1].astimezone(dt.timezone.utc).date()
     except OverflowError:  # the UTC instant falls before year 1 or after 9999
         return parsed[1].date()
+
+
+def parse_day(value: object) -> dt.date:
+    """The date of a Braze ``time`` value: ``YYYY-MM-DD`` or a full ISO datetime."""
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            # The date part is the day Braze reports, whatever offset a datetime carries.
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    msg = f"day has no ISO-8601 'time': {value!r}"
+    raise MalformedBody(msg)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from tap_braze_sends.errors import StateError
+from tap_braze_sends.runtime.windows import DAY, Point, Unit, bookmark_point, bookmark_value
 
 _LAYOUT = (
     'expected {"bookmarks": {"<stream>": {"partitions": [{"context": {...}, '
@@ -175,22 +176,37 @@ class Bookmarks:
             self.state["bookmarks"][stream]["partitions"].append(entries[key])
         return entries[key]
 
-    def last_day(self, stream: str, partition: Mapping[str, str]) -> dt.date | None:
-        value = self.entry(stream, partition).get("replication_key_value")
-        return None if value is None else dt.date.fromisoformat(str(value)[:10])
+    def last_day(
+        self, stream: str, partition: Mapping[str, str], unit: Unit = DAY, *, add: bool = True
+    ) -> Point | None:
+        """The last day (hour, for an hourly stream) read for a partition; ``add``: its entry
+        joins the state (a partition this run reads), else the state stays as it is."""
+        entry = self.entry(stream, partition) if add else self._known(stream, partition)
+        value = entry.get("replication_key_value")
+        return None if value is None else bookmark_point(unit, value)
 
-    def earliest(self, streams: Iterable[str], partition: Mapping[str, str]) -> dt.date | None:
+    def earliest(
+        self,
+        streams: Iterable[str],
+        partition: Mapping[str, str],
+        unit: Unit = DAY,
+        *,
+        add: bool = True,
+    ) -> Point | None:
         """The bookmark every stream has reached: None when any of them has none."""
-        days = [self.last_day(stream, partition) for stream in streams]
+        days = [self.last_day(stream, partition, unit, add=add) for stream in streams]
         return None if not days or None in days else min(days)  # type: ignore[type-var]
 
-    def advance(self, stream: str, partition: Mapping[str, str], last_day: dt.date) -> None:
+    def advance(
+        self, stream: str, partition: Mapping[str, str], last_day: Point, unit: Unit = DAY
+    ) -> None:
         entry = self.entry(stream, partition)
         entry.pop("progress_markers", None)
         previous = entry.get("replication_key_value")
-        if previous is None or dt.date.fromisoformat(str(previous)[:10]) < last_day:
+        before = None if previous is None else bookmark_point(unit, previous)
+        if before is None or before < last_day:
             entry["replication_key"] = REPLICATION_KEY
-            entry["replication_key_value"] = last_day.isoformat()
+            entry["replication_key_value"] = bookmark_value(last_day)
 
     def note_first_data_day(self, stream: str, partition: Mapping[str, str], day: dt.date) -> None:
         """Remember the earliest day a partition ever returned data (send expiry)."""
@@ -205,6 +221,9 @@ class Bookmarks:
         days = [self.entry(stream, partition).get("first_data_day") for stream in streams]
         known = [dt.date.fromisoformat(str(day)[:10]) for day in days if day]
         return min(known) if known else None
+
+    def _known(self, stream: str, partition: Mapping[str, str]) -> Mapping[str, Any]:
+        return self._entries(stream).get(_context_key(partition), {})
 
     def entry_count(self) -> int:
         return sum(len(entries) for entries in self._index.values())

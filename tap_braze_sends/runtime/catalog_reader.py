@@ -46,8 +46,16 @@ def read_list(
 ) -> list[tuple[Mapping[str, Any], list[dict[str, Any]], dt.datetime]]:
     """Every page of the list: (raw entry, its rows, time extracted) per item, in order."""
 
+    cursor: list[str | None] = [None]
+
     def fetch_page(page: int) -> list[tuple[Mapping[str, Any], list[dict[str, Any]], Any]]:
-        params = {"page": page, "include_archived": str(include_archived).lower()}
+        params: dict[str, Any] = {"page": page}
+        if family.cursor_paged:
+            if page and cursor[0] is None:
+                return []  # no next link: the listing is complete
+            params = {"cursor": cursor[0]} if page else {}
+        if family.archivable:
+            params["include_archived"] = str(include_archived).lower()
         fetched = fetcher.get_json(
             family.list_path,
             params,
@@ -55,8 +63,9 @@ def read_list(
             permission=family.list_permission,
             hint=_discovery_hint(family),
             who=f"{family.list_path} page {page}",
-            parse=lambda body: (list_entries(body, family), family.list_rows(body)),
+            parse=lambda body: (_entries(body, family), family.list_rows(body)),
         )
+        cursor[0] = fetched.next_cursor
         entries, rows = fetched.body
         return [
             (entry, [row], fetched.extracted_at) for entry, row in zip(entries, rows, strict=True)
@@ -73,6 +82,10 @@ def read_list(
             "item" if dropped == 1 else "items",
         )
     return items
+
+
+def _entries(body: object, family: CatalogFamily) -> list[Mapping[str, Any]]:
+    return family.entries(body) if family.entries is not None else list_entries(body, family)
 
 
 def _discovery_hint(family: CatalogFamily) -> str:
@@ -92,6 +105,7 @@ def read_catalog(
     workers: int,
     mark_archived: bool = False,
     enough: Callable[[], bool] = lambda: False,
+    details_wanted: Callable[[Mapping[str, Any]], bool] = lambda _entry: True,
 ) -> CatalogRead:
     """List the catalogue, read changed details, hand every row to ``sink`` (None: no rows).
 
@@ -103,28 +117,38 @@ def read_catalog(
     # (requested), never the reverse; one unarchived in between shows a fresh last_edited.
     unarchived = (
         {str(entry["id"]) for entry, _, _ in read_list(fetcher, family, include_archived=False)}
-        if mark_archived and include_archived
+        if mark_archived and include_archived and family.archivable
         else None
     )
     listed = read_list(fetcher, family, include_archived=include_archived)
     facts: list[CampaignFacts] = []
     changed: list[tuple[int, str, Any]] = []
+    discoverable: list[bool] = []
     for entry, rows, extracted_at in listed:
+        discoverable.append(family.discoverable(entry))
         if sink is not None:
             sink("list", rows, extracted_at)
         item = facts_from_listing(
             entry, listed_as_archived=unarchived is not None and entry["id"] not in unarchived
         )
+        if family.details_stream is None:
+            facts.append(item)
+            continue
         state = bookmarks.entry(family.details_stream, {family.id_param: item.campaign_id})
         stored = state.get("facts")
         if isinstance(stored, Mapping):
             item = with_details(item, stored)
         facts.append(item)
-        if read_details and not _same_edit(state.get("replication_key_value"), entry):
+        if (
+            read_details
+            and details_wanted(entry)
+            and not _same_edit(state.get("replication_key_value"), entry)
+        ):
             changed.append((len(facts) - 1, item.campaign_id, entry.get("last_edited")))
     if changed:
         _read_details(fetcher, family, changed, facts, bookmarks, sink, workers, enough)
-    return CatalogRead(facts, len(changed))
+    found = [item for item, keep in zip(facts, discoverable, strict=True) if keep]
+    return CatalogRead(found, len(changed))
 
 
 def _read_details(

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import backoff
 import requests
@@ -65,6 +66,9 @@ class Fetched:
     body: Any
     extracted_at: dt.datetime
     """When the response arrived: its records' ``time_extracted``."""
+    next_cursor: str | None = None
+    """The ``cursor`` of the ``Link`` header's next page (only the cursor: the tap never
+    follows a URL a response names, which could point elsewhere with the key)."""
 
 
 class Fetcher:
@@ -98,6 +102,7 @@ class Fetcher:
         who: str,
         what: str = "",
         hint: str = "",
+        origin: str = "",
         parse: Callable[[Any], Any] = lambda body: body,
         still_needed: Callable[[], bool] = lambda: True,
     ) -> Fetched | None:
@@ -105,10 +110,11 @@ class Fetcher:
         and window) name it in errors.
 
         ``permission`` (the endpoint's) and ``hint`` (what else avoids it) go into a 403's
-        error. ``parse`` turns the decoded body into the caller's result; a ValueError from it
-        (a 200 whose body lacks the documented shape: a proxy may have cut it) is retried.
-        ``still_needed`` is asked once the budget lets the request go (a wait may have taught
-        the run something meanwhile); False: it is not sent, and None is returned.
+        error, ``origin`` (the settings its ids come from) into a 400's. ``parse`` turns the
+        decoded body into the caller's result; a ValueError from it (a 200 whose body lacks the
+        documented shape: a proxy may have cut it) is retried. ``still_needed`` is asked once
+        the budget lets the request go (a wait may have taught the run something meanwhile);
+        False: it is not sent, and None is returned.
         """
         settings = self.settings
         where = f"{who} ({what})" if what else who
@@ -133,7 +139,13 @@ class Fetcher:
             attempt += 1
             try:
                 return self._attempt(
-                    request, path, budget, (who, what), parse, still_needed, (permission, hint)
+                    request,
+                    path,
+                    budget,
+                    (who, what),
+                    parse,
+                    still_needed,
+                    (permission, hint, origin),
                 )
             except _RateLimited as exc:
                 # The pool's budget holds every worker (the next acquire waits on the stop
@@ -186,7 +198,7 @@ class Fetcher:
         names: tuple[str, str],
         parse: Callable[[Any], Any],
         still_needed: Callable[[], bool],
-        permission: tuple[str, str],
+        permission: tuple[str, str, str],
     ) -> Fetched | None:
         settings = self.settings
         who, what = names
@@ -237,6 +249,7 @@ class Fetcher:
                 where=who,
                 permission=permission[0],
                 hint=permission[1],
+                origin=permission[2],
             )
         try:
             result = parse(body)
@@ -251,7 +264,7 @@ class Fetcher:
                 f"{type(exc).__name__}: {exc}. Please report it (the traceback is logged at "
                 "DEBUG: --log-level debug, or SINGER_SDK_LOG_CONFIG)."
             ) from None
-        return Fetched(result, dt.datetime.now(dt.timezone.utc))
+        return Fetched(result, dt.datetime.now(dt.timezone.utc), _next_cursor(response))
 
     def _on_rate_limited(self, headers: RateLimitHeaders, path: str, budget: RateBudget) -> float:
         """A 429: hold the pool (at least 1 s, growing) and return how long, or raise if the
@@ -319,3 +332,11 @@ def _session(*, pool_size: int) -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+def _next_cursor(response: requests.Response) -> str | None:
+    url = response.links.get("next", {}).get("url")
+    if not url:
+        return None
+    cursors = parse_qs(urlsplit(url).query).get("cursor")
+    return cursors[0] if cursors else None

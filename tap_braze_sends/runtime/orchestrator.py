@@ -27,22 +27,24 @@ from singer_sdk import Stream
 
 from tap_braze_sends.braze.description import CatalogFamily, Descriptions, catalogues_of
 from tap_braze_sends.braze.discovery import CampaignFacts
+from tap_braze_sends.errors import BrazeError
 from tap_braze_sends.runtime.bookmarks import Bookmarks
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.jobs import Group
 from tap_braze_sends.runtime.output import SingerOutput
-from tap_braze_sends.runtime.partitions import series_partitions
+from tap_braze_sends.runtime.partitions import ids_missing, nothing_to_extract, series_partitions
 from tap_braze_sends.runtime.plan import PartitionPlan, plan_partition
 from tap_braze_sends.runtime.progress import Progress
 from tap_braze_sends.runtime.signals import stop_on_signals
 from tap_braze_sends.runtime.window_pool import Run
+from tap_braze_sends.runtime.windows import DAY, UNITS, Point
 from tap_braze_sends.runtime.writer import write_catalog, write_run
 from tap_braze_sends.settings import Settings
 from tap_braze_sends.streams import CatalogStream, SeriesStream
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def sync_streams(
@@ -68,14 +70,29 @@ def sync_streams(
     output = SingerOutput()
     series = [s for s in streams if isinstance(s, SeriesStream) and s.selected]
     catalogue = [s for s in streams if isinstance(s, CatalogStream) and s.selected]
+    problem = nothing_to_extract(
+        [
+            (s.name, ids_missing(s.series.partitions, settings))
+            for s in series
+            if _asked(s, settings)
+        ]
+        + [(s.name, _catalogue_lacks(s.family, settings)) for s in catalogue]
+    )
+    if problem is not None:
+        raise BrazeError(problem)
     try:
         with stop_on_signals(stop):
             found: dict[str, list[CampaignFacts] | None] = {}
+            for stream in catalogue:
+                if _catalogue_lacks(stream.family, settings):
+                    output.schema(stream)  # its table, empty: the config asks none of its data
             for family in descriptions.catalogues:
                 found[family.name] = write_catalog(
                     family,
                     _catalog_streams(catalogue, family, settings),
-                    discover=_discovers(family, series, settings),
+                    discover=_discovers(
+                        family, [s for s in series if _asked(s, settings)], settings
+                    ),
                     fetcher=fetcher,
                     output=output,
                     bookmarks=bookmarks,
@@ -108,6 +125,11 @@ def _discovers(family: CatalogFamily, series: Sequence[SeriesStream], settings: 
     )
 
 
+def _catalogue_lacks(family: CatalogFamily, settings: Settings) -> tuple[str, ...]:
+    asked = not family.asked_by or any(getattr(settings, s) for s in family.asked_by)
+    return () if asked else family.asked_by
+
+
 def _catalog_streams(
     streams: Sequence[CatalogStream], family: CatalogFamily, settings: Settings
 ) -> list[CatalogStream]:
@@ -116,8 +138,9 @@ def _catalog_streams(
     Only for a family the config asks data of (ids or discovery): a sends-only config never
     needs campaigns.list. With shards, shard 1 writes them all and the others none.
     """
-    asked = any(getattr(settings, setting) for setting in family.asked_by)
-    if not asked or (settings.shard is not None and settings.shard[0] != 1):
+    if _catalogue_lacks(family, settings) or (
+        settings.shard is not None and settings.shard[0] != 1
+    ):
         return []
     return [s for s in streams if s.family is family]
 
@@ -129,14 +152,23 @@ def plan_groups(
     found: Mapping[str, list[CampaignFacts] | None],
 ) -> list[Group]:
     """Each series with its selected streams and partition plans, in sync order."""
-    today = _today()
+    now = _now()
     groups: dict[str, Group] = {}
     for stream in series:
-        groups.setdefault(stream.series.path, Group(stream.series, [])).streams.append(stream)
+        key = stream.series.reading_key  # a path read daily and hourly is two series
+        groups.setdefault(key, Group(stream.series, [])).streams.append(stream)
     for group in groups.values():
         group.prepare(settings)
-        _plan_group(group, settings, bookmarks, found, today)
+        # A series the config does not ask for (the workspace series of a config made for
+        # sends, campaigns or Canvases) gets its SCHEMA (its table) but no request, even when
+        # a catalog selects it (Meltano's `*.*`).
+        if _asked(group.streams[0], settings):
+            _plan_group(group, settings, bookmarks, found, now)
     return list(groups.values())
+
+
+def _asked(stream: SeriesStream, settings: Settings) -> bool:
+    return stream.series.asked is None or stream.series.asked(settings)
 
 
 def _plan_group(
@@ -144,18 +176,21 @@ def _plan_group(
     settings: Settings,
     bookmarks: Bookmarks,
     found: Mapping[str, list[CampaignFacts] | None],
-    today: dt.date,
+    now: dt.datetime,
 ) -> None:
     """Fill in the plan of each of a group's partitions."""
     names = [stream.name for stream in group.streams]
+    unit = UNITS[group.series.unit]
 
-    def plan(partition: dict[str, str], discovered: bool = False) -> PartitionPlan:
+    def plan(
+        partition: dict[str, str], discovered: bool = False, *, read: bool = True
+    ) -> PartitionPlan:
         return plan_partition(
             group.series,
             partition,
             settings=settings,
-            bookmark=bookmarks.earliest(names, partition),
-            today=today,
+            bookmark=bookmarks.earliest(names, partition, unit, add=read),
+            now=now,
             discovered=discovered,
         )
 
@@ -163,8 +198,17 @@ def _plan_group(
         group.series,
         settings,
         found=found,
-        first_day=lambda partition: plan(partition).first_day,
+        # For the skip rule only: a discovered id may be one part of a product partition,
+        # which the run does not read as such (its state gains no entry).
+        first_day=lambda partition: DAY.point_of(_start_of(plan(partition, read=False).first_day)),
         first_data_day=lambda partition: bookmarks.first_data_day(names, partition),
-        today=today,
+        today=now.date(),
     )
     group.plans = [plan(c.partition, c.discovered) for c in candidates]
+
+
+def _start_of(point: Point) -> dt.datetime:
+    """The instant a day or an hour starts (UTC)."""
+    if isinstance(point, dt.datetime):
+        return point
+    return dt.datetime(point.year, point.month, point.day, tzinfo=dt.timezone.utc)

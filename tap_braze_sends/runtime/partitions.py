@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tap_braze_sends.braze.description import (
+    ALL,
     ConfigIds,
     ConfigPairs,
     NoPartitions,
@@ -28,9 +29,6 @@ from tap_braze_sends.braze.discovery import (
 from tap_braze_sends.settings import Settings
 
 logger = logging.getLogger("tap_braze_sends.partitions")
-
-ALL = "*"
-"""The value of a key column over all apps, segments or products."""
 
 FirstDay = Callable[[Partition], dt.date]
 FirstDataDay = Callable[[Partition], "dt.date | None"]
@@ -165,3 +163,37 @@ def _product(parts: list[list[Candidate]]) -> list[Candidate]:
         )
         for combination in itertools.product(*parts)
     ]
+
+
+def ids_missing(source: PartitionSource, settings: Settings) -> tuple[str, ...]:
+    """The settings ``source`` needs one of and the config leaves empty (empty tuple: the
+    source gives partitions, e.g. ``*`` or a configured id)."""
+    if isinstance(source, NoPartitions):
+        return ()
+    if isinstance(source, ConfigIds):
+        switch = source.catalogue.discovered_by if source.catalogue is not None else None
+        names = (source.setting, *((switch,) if switch else ()))
+        return () if source.with_all or any(getattr(settings, n) for n in names) else names
+    if isinstance(source, ConfigPairs):
+        names = (source.setting, *source.also_from)
+        return () if any(getattr(settings, n) for n in names) else names
+    if isinstance(source, Product):
+        return tuple(dict.fromkeys(n for s in source.sources for n in ids_missing(s, settings)))
+    msg = f"unknown partition source {source!r}"
+    raise TypeError(msg)
+
+
+def nothing_to_extract(needs: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """The error when every selected stream needs ids the config does not give, else None.
+
+    ``needs``: each selected stream and the settings it lacks (empty: it has something).
+    """
+    if not needs or any(not lacking for _, lacking in needs):
+        return None
+    settings = dict.fromkeys(name for _, lacking in needs for name in lacking)
+    streams = ", ".join(stream for stream, _ in needs)
+    return (
+        f"{' / '.join(settings)}: nothing to extract; the selected streams ({streams}) "
+        "need ids or names in one of these settings, or its discovery switch on (or select "
+        "a stream that needs none, such as app_kpis)"
+    )

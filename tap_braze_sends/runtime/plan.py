@@ -15,11 +15,13 @@ from dataclasses import dataclass
 
 from tap_braze_sends.braze.description import Partition, Series
 from tap_braze_sends.runtime.windows import (
+    UNITS,
     DayReading,
+    Point,
     Window,
     infer_reading,
     plan_windows,
-    starting_day,
+    unit_range,
 )
 from tap_braze_sends.settings import Settings
 
@@ -28,12 +30,13 @@ from tap_braze_sends.settings import Settings
 class PartitionPlan:
     series: Series
     partition: Partition
-    first_day: dt.date
-    last_day: dt.date
+    first_day: Point
+    last_day: Point
+    """The range, in the series' unit: days, or hour starts (UTC) for an hourly series."""
     discovered: bool = False
     """Found by listing, not named in the config: a 400 for it is a warning, not a failure."""
 
-    def covers(self, day: dt.date) -> bool:
+    def covers(self, day: Point) -> bool:
         return self.first_day <= day <= self.last_day
 
 
@@ -42,22 +45,25 @@ def plan_partition(
     partition: Partition,
     *,
     settings: Settings,
-    bookmark: dt.date | None,
-    today: dt.date,
+    bookmark: Point | None,
+    now: dt.datetime,
     discovered: bool = False,
 ) -> PartitionPlan:
-    first_day = starting_day(
+    first, last = unit_range(
+        UNITS[series.unit],
         start_date=settings.start_date,
+        end_date=settings.end_date,
         bookmark=bookmark,
         lookback_days=settings.lookback_days,
-        today=today,
+        now=now,
     )
-    return PartitionPlan(
-        series, partition, first_day, min(settings.end_date, today), discovered=discovered
-    )
+    return PartitionPlan(series, partition, first, last, discovered=discovered)
 
 
 def window_days(series: Series, settings: Settings) -> int:
+    """``window_days`` caps a daily series' windows; an hourly one asks Braze's 100 hours."""
+    if series.unit != "day":
+        return series.max_window_days
     return min(settings.window_days, series.max_window_days)
 
 
@@ -74,7 +80,7 @@ class DayReadings:
     def get(self, path: str) -> DayReading | None:
         return self._known.get(path)
 
-    def learn(self, path: str, window: Window, days: Iterable[dt.date]) -> None:
+    def learn(self, path: str, window: Window, days: Iterable[Point]) -> None:
         if path in self._known:
             return
         reading = infer_reading(window, days)
@@ -90,5 +96,6 @@ def partition_windows(
         plan.first_day,
         plan.last_day,
         window_days(plan.series, settings),
-        readings.get(plan.series.path),
+        readings.get(plan.series.reading_key),
+        UNITS[plan.series.unit],
     )

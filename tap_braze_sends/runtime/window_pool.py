@@ -16,8 +16,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from tap_braze_sends.braze.description import DayRows, Partition, Request, Series
-from tap_braze_sends.braze.flatten.campaign_series import parse_day
+from tap_braze_sends.braze.description import ALL, DayRows, Partition, Request, Series
+from tap_braze_sends.braze.flatten.workspace_series import point_of
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
@@ -29,7 +29,14 @@ from tap_braze_sends.runtime.plan import (
 )
 from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
 from tap_braze_sends.runtime.requests_of import merge_days
-from tap_braze_sends.runtime.windows import Window, last_returned, plan_windows, returns_any_of
+from tap_braze_sends.runtime.windows import (
+    UNITS,
+    Point,
+    Window,
+    last_returned,
+    plan_windows,
+    returns_any_of,
+)
 from tap_braze_sends.settings import Settings
 
 if TYPE_CHECKING:
@@ -84,7 +91,7 @@ class Run:
 
     def _first_job(self, group: Group, plan: PartitionPlan, windows: list[Window]) -> WindowJob:
         """A partition's first window; while the series' reading is unknown, its probe."""
-        path = group.series.path
+        path = group.series.reading_key
         probes = self._probe_count.get(path, 0)
         if self.readings.get(path) is not None or probes >= MAX_PROBES:
             return WindowJob(group, plan, windows[0], last=len(windows) == 1)
@@ -98,7 +105,7 @@ class Run:
         """A partition's requests. The series' first request, while its reading of the
         ``ending_at`` day is unknown, goes alone: the rest of the series is planned from its
         answer (exact windows), and only if it proves nothing under both readings (guards)."""
-        path = group.series.path
+        path = group.series.reading_key
         if early is None:
             self._await_probe(path)
             windows = partition_windows(plan, self.settings, self.readings)
@@ -119,7 +126,7 @@ class Run:
 
     def _rest_after(self, probe: WindowJob, plan: PartitionPlan) -> list[Window]:
         assert probe.window is not None
-        reading = self.readings.get(plan.series.path)
+        reading = self.readings.get(plan.series.reading_key)
         if reading is None:  # the answer proved nothing: the guard plan's other windows
             return partition_windows(plan, self.settings, self.readings)[1:]
         window = probe.window
@@ -204,7 +211,7 @@ class Run:
             if answer is None:
                 continue
             days, extracted_at = answer
-            self.readings.learn(series.path, window, (day for day, _ in days))
+            self.readings.learn(series.reading_key, window, (day for day, _ in days))
             answers.append(days)
         if not answers:
             return WindowResult([], now)
@@ -220,7 +227,7 @@ class Run:
             f"length={window.length}, ending_at={window.ending_at()}"
         )
         params = {
-            **partition,
+            **series.query(partition),
             "length": window.length,
             "ending_at": window.ending_at(),
             **job.group.params,
@@ -232,6 +239,8 @@ class Run:
                 params,
                 pool=series.pool,
                 permission=request.permission,
+                hint=_deselect_hint(job.group, request),
+                origin="" if job.plan.discovered else _origin(series, partition),
                 who=who,
                 what=what,
                 parse=lambda body: _flatten(series, body, partition, f"{who} ({what})"),
@@ -249,10 +258,29 @@ class Run:
         return fetched.body, fetched.extracted_at
 
 
+def _origin(series: Series, partition: Partition) -> str:
+    """Which setting each of the partition's ids comes from (what to fix after a 400)."""
+    settings = series.settings_of()
+    return "; ".join(
+        f"{key} from {settings[key]}"
+        for key, value in partition.items()
+        if key in settings and value != ALL and "sends" not in settings[key]
+    )
+
+
+def _deselect_hint(group: Group, request: Request) -> str:
+    """Which streams (or columns) to deselect to do without ``request``'s permission."""
+    streams = ", ".join(stream.name for stream in group.streams)
+    if not request.columns or len(group.series.requests) == 1:
+        return f" ({streams})"
+    columns = ", ".join(sorted(request.columns))
+    return f" ({streams}), or only the column {columns}"
+
+
 def _returns_nothing_needed(job: WindowJob, readings: DayReadings) -> bool:
     """A guard window planned before the reading was known, that the reading now shows
     would bring no day of the range: not worth a request."""
-    reading = readings.get(job.plan.series.path)
+    reading = readings.get(job.plan.series.reading_key)
     return (
         reading is not None
         and job.window is not None
@@ -263,11 +291,12 @@ def _returns_nothing_needed(job: WindowJob, readings: DayReadings) -> bool:
 def _flatten(
     series: Series, body: object, partition: Partition, where: str
 ) -> list[tuple[dt.date, DayRows]]:
-    """Each day of a body, flattened; a day repeated within the body keeps its first copy."""
-    out: list[tuple[dt.date, DayRows]] = []
-    seen: set[dt.date] = set()
+    """Each day (hour) of a body, flattened; one repeated within the body keeps its first copy."""
+    out: list[tuple[Point, DayRows]] = []
+    seen: set[Point] = set()
+    unit = UNITS[series.unit]
     for raw in series.days_of(body):
-        day = parse_day(raw.get("time"))
+        day = point_of(raw.get("time"), unit)
         if day in seen:
             logger.warning(
                 "Braze returned %s twice in one response for %s; keeping the first copy",

@@ -19,6 +19,7 @@ from tap_braze_sends.runtime.output import Row, RowWriter, SingerOutput
 from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.progress import Progress
 from tap_braze_sends.runtime.window_pool import Run
+from tap_braze_sends.runtime.windows import UNITS
 from tap_braze_sends.settings import Settings
 from tap_braze_sends.streams import CatalogStream, DescribedStream
 
@@ -76,7 +77,7 @@ def write_run(
         for group in run.groups:
             for stream in group.streams:
                 output.schema(stream)
-            sinks[group.series.path] = [
+            sinks[group.series.reading_key] = [
                 _StreamSink(
                     stream,
                     output.row_writer(stream),
@@ -91,7 +92,7 @@ def write_run(
                 _write_group(
                     group,
                     results,
-                    sinks[group.series.path],
+                    sinks[group.series.reading_key],
                     output=output,
                     bookmarks=bookmarks,
                     progress=progress,
@@ -179,7 +180,7 @@ def _write_group(
         if any(sink.truncated for sink in sinks):
             continue  # a dry run left rows of this partition out: its bookmark stays
         for stream in group.streams:
-            bookmarks.advance(stream.name, plan.partition, plan.last_day)
+            bookmarks.advance(stream.name, plan.partition, plan.last_day, UNITS[plan.series.unit])
             if emitted:
                 bookmarks.note_first_data_day(stream.name, plan.partition, min(emitted))
         progress.partition_done()
@@ -233,6 +234,7 @@ def write_catalog(
                 workers=settings.max_parallel_requests,
                 # Without details, only a second listing tells discovery what is archived.
                 mark_archived=discover and not read_details,
+                details_wanted=lambda entry: family.details_wanted(entry, settings),
                 enough=lambda: (
                     record_limit is not None
                     and all(s.full for role in sinks.values() for s in role)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable, Mapping
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Stream
@@ -13,6 +14,7 @@ from singer_sdk.exceptions import AbortedSyncExceptionBase, RequestedAbortExcept
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_braze_sends.braze.description import CatalogFamily, Row, Series, Table
+from tap_braze_sends.config_schema import SPECS
 from tap_braze_sends.errors import BrazeError
 from tap_braze_sends.setting_values import parse_bool
 
@@ -75,7 +77,9 @@ class SeriesStream(DescribedStream):
 
     @property
     def selected_by_default(self) -> bool:  # type: ignore[override]
-        return self.table.selected_by_default
+        if not self.table.selected_by_default or self.series.asked is None:
+            return self.table.selected_by_default
+        return self.series.asked(_sources(self.config))
 
 
 class CatalogStream(DescribedStream):
@@ -103,3 +107,11 @@ class CatalogStream(DescribedStream):
     @property
     def reads_details(self) -> bool:
         return self.role != "list"
+
+
+def _sources(config: Mapping[str, Any]) -> SimpleNamespace:
+    """The settings that say what to extract, parsed (a bad value counts as not given: the
+    config check names it)."""
+    return SimpleNamespace(
+        **{spec.name: spec.read(config.get(spec.name), []) for spec in SPECS if spec.gives}
+    )

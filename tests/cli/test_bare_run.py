@@ -16,12 +16,21 @@ from typing import Any
 
 import pytest
 from braze_simulator import BrazeSimulator, workspace_canvases
+from braze_simulator.workspace_series import segments
 from conftest import TAP, run_tap, tap_config
-from contract import STREAM_NAMES
+from contract import STREAM_NAMES, WORKSPACE_STREAMS
 
 ROOT = Path(__file__).resolve().parents[2]
-SERIES = {name for name in STREAM_NAMES if name.endswith("_analytics")}
+SERIES = {name for name in STREAM_NAMES if name.endswith("_analytics")} | {"app_kpis"}
+HOURLY = {name for name in SERIES if "hourly" in name}
 CATALOGUE = STREAM_NAMES - SERIES
+DISCOVERED_BY = {
+    "campaigns": "all_campaigns",
+    "canvases": "all_canvases",
+    "segments": "all_segments",
+    "custom_events": "all_events",
+    "products": "all_products",
+}
 
 
 def _streams_written(run: Any) -> set[str]:
@@ -65,12 +74,12 @@ def test_the_readme_stream_table_says_what_a_bare_run_selects() -> None:
     }
     assert set(rows) == STREAM_NAMES
     for name, cell in rows.items():
-        if name in SERIES:
+        if name in WORKSPACE_STREAMS and name in SERIES - HOURLY:
+            assert cell == "with workspace settings, or no other source", name
+        elif name in SERIES - HOURLY:
             assert cell == "yes", name
-        elif name == "campaigns":
-            assert cell == "with `all_campaigns`", name
-        elif name == "canvases":
-            assert cell == "with `all_canvases`", name
+        elif name in DISCOVERED_BY:
+            assert cell == f"with `{DISCOVERED_BY[name]}`", name
         else:
             assert cell == "no", name
 
@@ -79,7 +88,14 @@ def test_dry_run_sends_the_full_schema_of_every_stream(
     simulator: BrazeSimulator, tmp_path: Path
 ) -> None:
     canvas_ids = [c.canvas_id for c in workspace_canvases(simulator.workspace)][:2]
-    config = tap_config(simulator, canvas_ids=canvas_ids)
+    tracked = [s.segment_id for s in segments(simulator.workspace) if s.analytics_tracking_enabled]
+    config = tap_config(
+        simulator,
+        canvas_ids=canvas_ids,
+        segment_ids=tracked[:1],
+        all_events=True,
+        all_products=True,
+    )
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config))
     discovered = subprocess.run(

@@ -26,6 +26,7 @@ from conftest import (
     tap_config,
     tap_log_lines,
 )
+from contract import WORKSPACE_STREAMS
 
 from tap_braze_sends.tap import TapBrazeSends
 
@@ -379,14 +380,19 @@ def test_discover_without_a_valid_config(tmp_path: Path, config: dict | None) ->
         **PRIMARY_KEYS,
         **CANVAS_SERIES_KEYS,
         **CATALOGUE_KEYS,
+        **{name: keys for name, (keys, _) in WORKSPACE_STREAMS.items()},
     }
+    workspace_catalogues = {"segments", "segment_details", "custom_events", "products"}
     for stream in catalog["streams"]:
         # Series are incremental on the day; catalogues are read whole (full table).
-        series = stream["tap_stream_id"] not in CATALOGUE_KEYS
+        name = stream["tap_stream_id"]
+        series = name not in CATALOGUE_KEYS and name not in workspace_catalogues
         assert stream.get("replication_key") == ("time" if series else None), stream
         root = next(m["metadata"] for m in stream["metadata"] if m["breadcrumb"] == [])
-        # Catalogue streams cost list/details requests and permissions: opted into.
-        assert (root.get("selected-by-default") is False) is not series, stream["tap_stream_id"]
+        # Catalogue streams cost list/details requests and permissions, hourly series 24
+        # times the daily requests: opted into.
+        opted_into = not series or "hourly" in name
+        assert (root.get("selected-by-default") is False) is opted_into, name
 
 
 # --- (f) --config ENV ----------------------------------------------------------------------

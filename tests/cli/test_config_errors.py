@@ -117,11 +117,6 @@ BAD_CONFIGS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda c: c["sends"].append(dict(c["sends"][0])),
         "sends[3]: duplicate send campaign_id='api-camp-01' send_id='send-0001'",
     ),
-    "neither sends nor campaign_ids": (
-        lambda c: c.update(sends=[], campaign_ids=[]),
-        "sends / sends_file / campaign_ids / all_campaigns / canvas_ids / all_canvases: "
-        "nothing to extract",
-    ),
 }
 
 

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from tap_braze_sends.braze.catalog import CAMPAIGNS, CANVASES, list_entries
 from tap_braze_sends.braze.endpoints import BRAZE, CAMPAIGNS_SERIES, CANVAS_SERIES, SENDS_SERIES
-from tap_braze_sends.braze.flatten.campaign_series import parse_day
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
+from tap_braze_sends.braze.timestamps import parse_day
 from tap_braze_sends.config_schema import CONFIG_SCHEMA
 from tap_braze_sends.errors import StateError
 from tap_braze_sends.runtime.body import BodyError, decode_json

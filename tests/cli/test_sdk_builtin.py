@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from braze_simulator import DEFAULT_KEY, BrazeSimulator, build_workspace
 from braze_simulator.data import SEND_RETENTION_DAYS
+from braze_simulator.workspace_series import listed_events, listed_products, segments
 from conftest import SIM_TODAY, canonical, expected_records
 from singer_sdk.testing import SuiteConfig, TapTestRunner, get_tap_test_class
 
@@ -39,6 +40,12 @@ CONFIG = {
     "campaign_ids": [c.campaign_id for c in _WORKSPACE.campaigns],
     # The simulator's live Canvas with every step type, and a second one.
     "canvas_ids": ["canvas-0001", "canvas-0005"],
+    # One of each workspace source, so that every workspace stream returns records.
+    "segment_ids": [
+        next(s.segment_id for s in segments(_WORKSPACE) if s.analytics_tracking_enabled)
+    ],
+    "event_names": [listed_events(_WORKSPACE)[0].name],
+    "products": [listed_products(_WORKSPACE)[0].name],
     "start_date": (SIM_TODAY - dt.timedelta(days=14)).isoformat(),
     "end_date": SIM_TODAY.isoformat(),
     "window_days": 10,

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator, FormatChecker
 
-from tap_braze_sends.braze.flatten.campaign_series import flatten_day, parse_day
+from tap_braze_sends.braze.flatten.campaign_series import flatten_day
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.schemas.campaign_series import (
     CAMPAIGN_DAY_SCHEMA,
@@ -25,6 +25,7 @@ from tap_braze_sends.braze.schemas.metrics import (
     MESSAGE_METRICS,
     VARIATION_PLACEHOLDER,
 )
+from tap_braze_sends.braze.timestamps import parse_day
 
 SEND = {"campaign_id": "api-camp-01", "send_id": "send-0001"}
 CAMPAIGN = {"campaign_id": "camp-0001"}

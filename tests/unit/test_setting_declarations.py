@@ -69,7 +69,8 @@ def test_every_declared_setting_is_parsed_and_a_bad_value_named(spec: Any) -> No
 
 
 def test_the_settings_that_ask_for_data() -> None:
-    """Until the workspace streams exist, the "nothing to extract" check names these six."""
+    """Every setting that says what to extract (the run's "nothing to extract" check asks
+    the selected streams which of them they need)."""
     assert DATA_SOURCES == (
         "sends",
         "sends_file",
@@ -77,6 +78,14 @@ def test_the_settings_that_ask_for_data() -> None:
         "all_campaigns",
         "canvas_ids",
         "all_canvases",
+        "app_ids",
+        "segment_ids",
+        "all_segments",
+        "breakdown_segment_ids",
+        "event_names",
+        "all_events",
+        "products",
+        "all_products",
     )
     gives = {spec.name: spec.gives for spec in SPECS if spec.gives}
     assert gives == {

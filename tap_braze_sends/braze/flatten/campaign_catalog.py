@@ -13,6 +13,7 @@ from typing import Any
 
 from tap_braze_sends.braze.flatten.dimension_rows import Row, typed_row
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
+from tap_braze_sends.braze.flatten.unknown import EXTRA_FIELDS, add_extra
 from tap_braze_sends.braze.schemas.campaign_catalog import (
     CAMPAIGN_DETAILS_FIELDS,
     CAMPAIGN_LIST_FIELDS,
@@ -56,7 +57,7 @@ def campaign_details_rows(campaign_id: str, body: Mapping[str, Any]) -> tuple[Ro
     if messages is None:
         return details, []
     if not isinstance(messages, Mapping):
-        _add_extra(details, "messages", messages)
+        add_extra(details, "messages", messages, EXTRA_FIELDS)
         return details, []
     variations = []
     strays = {}
@@ -70,9 +71,5 @@ def campaign_details_rows(campaign_id: str, body: Mapping[str, Any]) -> tuple[Ro
         columns["message"] = rest or None
         variations.append(typed_row(variation_keys, columns, CAMPAIGN_VARIATION_FIELDS))
     if strays:
-        _add_extra(details, "messages", strays)
+        add_extra(details, "messages", strays, EXTRA_FIELDS)
     return details, variations
-
-
-def _add_extra(row: Row, name: str, value: object) -> None:
-    row["extra_fields"] = {**(row["extra_fields"] or {}), name: value}

@@ -8,37 +8,24 @@ with the Canvas flattener (:mod:`tap_braze_sends.braze.flatten.series_rows`).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import (
     Row,
-    add_extra,
     channel_entries,
     message_row,
     metric_columns,
     split_values,
 )
+from tap_braze_sends.braze.flatten.unknown import add_extra
 from tap_braze_sends.braze.schemas.metrics import DAY_TOTAL_METRICS, MESSAGE_METRICS
+from tap_braze_sends.braze.timestamps import parse_day
 
-__all__ = ["Row", "flatten_day", "parse_day"]
+__all__ = ["Row", "flatten_day"]
 
 _DAY_COLUMNS = metric_columns(DAY_TOTAL_METRICS)
 _MESSAGE_COLUMNS = metric_columns(MESSAGE_METRICS)
-
-
-def parse_day(value: object) -> dt.date:
-    """The date of a Braze ``time`` value: ``YYYY-MM-DD`` or a full ISO datetime."""
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            # The date part is the day Braze reports, whatever offset a datetime carries.
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            pass
-    msg = f"day has no ISO-8601 'time': {value!r}"
-    raise MalformedBody(msg)
 
 
 def flatten_day(

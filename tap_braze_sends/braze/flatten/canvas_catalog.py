@@ -16,6 +16,7 @@ from typing import Any
 from tap_braze_sends.braze.flatten.dimension_rows import typed_row
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import Row
+from tap_braze_sends.braze.flatten.unknown import EXTRA_FIELDS, add_extra
 from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_DETAILS_FIELDS,
     CANVAS_LIST_FIELDS,
@@ -24,12 +25,6 @@ from tap_braze_sends.braze.schemas.canvas import (
 )
 
 _ENVELOPE = "message"
-
-
-def _add_extra_field(row: Row, name: str, value: object) -> None:
-    extras = row["extra_fields"] or {}
-    extras[name] = value
-    row["extra_fields"] = extras
 
 
 def _has_id(entry: object) -> bool:
@@ -65,7 +60,7 @@ def _child_rows(
     if items is None:
         return []
     if not isinstance(items, list):
-        _add_extra_field(parent, what, items)
+        add_extra(parent, what, items, EXTRA_FIELDS)
         return []
     rows: list[Row] = []
     seen: set[str] = set()
@@ -79,7 +74,7 @@ def _child_rows(
         keys = {"canvas_id": parent["canvas_id"], key_column: item["id"]}
         rows.append(typed_row(keys, item, fields, skip=("id",)))
     if strays:
-        _add_extra_field(parent, what, strays)
+        add_extra(parent, what, strays, EXTRA_FIELDS)
     return rows
 
 

@@ -37,22 +37,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tap_braze_sends.braze.flatten.campaign_series import parse_day
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import (
     Row,
-    add_extra,
     channel_entries,
     entry_row,
     metric_columns,
     split_values,
 )
+from tap_braze_sends.braze.flatten.unknown import add_extra
 from tap_braze_sends.braze.schemas.canvas import (
     CANVAS_STEP_METRICS,
     CANVAS_TOTAL_METRICS,
     CANVAS_VARIANT_METRICS,
 )
 from tap_braze_sends.braze.schemas.metrics import MESSAGE_METRICS
+from tap_braze_sends.braze.timestamps import parse_day
 
 __all__ = [
     "CanvasDayRows",

@@ -60,13 +60,6 @@ def split_values(
     row["extra_metrics"] = extras or None
 
 
-def add_extra(row: Row, name: str, value: object) -> None:
-    """Add one value to a row's ``extra_metrics`` (which ``split_values`` has set)."""
-    extras = row["extra_metrics"] or {}
-    extras[name] = value
-    row["extra_metrics"] = extras
-
-
 def variation_id(entry: Mapping[str, Any]) -> str:
     """``variation_api_id``, else ``variation_name``, else the placeholder."""
     for key in IDENTITY_KEYS:

@@ -18,11 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tap_braze_sends.braze.flatten.campaign_series import parse_day
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import Row, split_values
 from tap_braze_sends.braze.schemas.metrics import metric_type
-from tap_braze_sends.braze.timestamps import parse_timestamp
+from tap_braze_sends.braze.timestamps import parse_day, parse_timestamp
 from tap_braze_sends.runtime.windows import DAY, Point, Unit
 
 

@@ -3,7 +3,7 @@
 The catalogue streams (/segments/list, /segments/details, /events, /purchases/product_list)
 are dimension rows (typed fields, then ``extra_fields``); the series are one metric column per
 request that feeds them (then ``extra_metrics``). A key column is never null: a row over all
-apps, all users or all products carries ``*`` (:data:`ALL`) in ``app_id``, ``segment_id`` or
+apps, all users or all products carries ``*`` (``ALL``) in ``app_id``, ``segment_id`` or
 ``product``. ``time`` is a date in the daily series and the UTC start of the hour (RFC 3339) in
 the hourly ones.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from tap_braze_sends.braze.description import ALL
 from tap_braze_sends.braze.schemas.build import metric_schema, required
 from tap_braze_sends.braze.schemas.column_kinds import (
     FLAG,
@@ -20,9 +21,6 @@ from tap_braze_sends.braze.schemas.column_kinds import (
     TIMESTAMP,
     dimension_schema,
 )
-
-ALL = "*"
-"""The key value of a series over all apps, all users (segments) or all products."""
 
 SEGMENT_LIST_FIELDS = MappingProxyType(
     {"name": TEXT, "analytics_tracking_enabled": FLAG, "tags": TEXTS}
@@ -68,7 +66,7 @@ SERIES_METRICS = MappingProxyType(
 number (USD), every other metric a count."""
 
 _KEY = required("string")
-_ALL_KEY = required("string", description="The id, or * for the series over all of them.")
+_ALL_KEY = required("string", description=f"The id, or {ALL} for the series over all of them.")
 _DAY = required("string", format="date")
 _HOUR = required("string", format="date-time", description="The hour's start, in UTC (RFC 3339).")
 
