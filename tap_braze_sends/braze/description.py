@@ -184,22 +184,23 @@ class CatalogFamily:
     """How logs name one and several items (``campaign``, ``campaigns``)."""
     list_path: str
     list_permission: str
-    details_path: str | None
-    """None: the list is the whole catalogue (no details endpoint)."""
-    details_permission: str
     items_key: str
     """The list body's key holding the entries (``campaigns``, ``canvases``)."""
     id_param: str
     """The id's column and query parameter (``campaign_id``, ``canvas_id``)."""
     list_rows: Callable[[Mapping[str, Any]], list[Row]]
-    details_rows: Callable[[str, Mapping[str, Any]], dict[str, list[Row]]]
-    details_stream: str | None
-    """The stream whose state entries remember each item's last details read."""
     tables: tuple[Table, ...]
     """Roles: ``list`` (one row per listed item) and the keys of ``details_rows``."""
     asked_by: tuple[str, ...]
     """Settings that ask data of this catalogue (its ids, its discovery switch): without one
     of them set, its streams are not written (a sends-only config never lists campaigns)."""
+    details_path: str | None = None
+    """None: the list is the whole catalogue (no details endpoint, no details fields)."""
+    details_permission: str = ""
+    details_rows: Callable[[str, Mapping[str, Any]], dict[str, list[Row]]] | None = None
+    """Only with ``details_path``: its body as rows of each details role."""
+    details_stream: str | None = None
+    """The stream whose state entries remember each item's last details read."""
     discovered_by: str | None = None
     """The boolean setting that adds every listed item to the partitions (``all_campaigns``):
     with it on, the list is read anyway, so its list table is selected in a bare run."""

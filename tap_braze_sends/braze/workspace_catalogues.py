@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from tap_braze_sends.braze.description import CatalogFamily, Row, Table
-from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.workspace_catalogues import (
     custom_event_rows,
     product_rows,
@@ -34,11 +33,6 @@ def _segment_details_wanted(entry: Mapping[str, Any], settings: Any) -> bool:
 
 def _segment_details(segment_id: str, body: Mapping[str, Any]) -> dict[str, list[Row]]:
     return {"details": [segment_details_row(segment_id, body)]}
-
-
-def _no_details(item_id: str, _body: Mapping[str, Any]) -> dict[str, list[Row]]:
-    msg = f"no details endpoint for {item_id!r}"
-    raise MalformedBody(msg)
 
 
 def _event_entries(body: object) -> list[Mapping[str, Any]]:
@@ -99,13 +93,9 @@ CUSTOM_EVENTS = CatalogFamily(
     noun=("custom event", "custom events"),
     list_path="/events",
     list_permission="events.get",
-    details_path=None,
-    details_permission="",
     items_key="events",
     id_param="event_name",
     list_rows=custom_event_rows,
-    details_rows=_no_details,
-    details_stream=None,
     tables=(
         Table(
             "list",
@@ -130,13 +120,9 @@ PRODUCTS = CatalogFamily(
     noun=("product", "products"),
     list_path="/purchases/product_list",
     list_permission="purchases.product_list",
-    details_path=None,
-    details_permission="",
     items_key="products",
     id_param="product",
     list_rows=product_rows,
-    details_rows=_no_details,
-    details_stream=None,
     tables=(
         Table(
             "list",
