@@ -26,6 +26,11 @@ from scheduling import (  # hooks: the order of the tests and their spread over 
 )
 from scheduling import pytest_xdist_make_scheduler as pytest_xdist_make_scheduler
 
+# The warehouse tests' fixtures (Meltano, PostgreSQL and DuckDB warehouses, the demo runs),
+# registered once for the whole suite: a session fixture bound in two test modules would be
+# two fixtures, each built once.
+pytest_plugins = ["meltano_pipeline"]
+
 TAP = str(Path(sys.executable).with_name("tap-braze-sends"))
 
 

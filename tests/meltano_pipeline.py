@@ -1,7 +1,8 @@
 """What the Meltano warehouse tests share: the real `meltano run` of the tap into a warehouse
 (one run at a time), its state, the discovered catalog, and reading the loaded tables back.
 
-The fixtures are imported by the test modules that use them (scripts/ is put on the path here).
+Its fixtures are a pytest plugin, registered once by tests/conftest.py (scripts/ is put on the
+path here).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import fcntl
 import json
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -126,6 +129,29 @@ def run_demo(args: list[str], env: dict[str, str]) -> subprocess.CompletedProces
             timeout=600,
             check=False,
         )
+
+
+@dataclass(frozen=True)
+class DemoRuns:
+    """`make demo`'s script run twice into one DuckDB file: the first run, then the second
+    (incremental) one."""
+
+    duckdb: Path
+    runs: tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]
+
+
+@pytest.fixture(scope="session")
+def demo_runs(meltano_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRuns]:
+    """The demo is the slowest thing a user runs first; the tests that read its summary and
+    its tables share these two runs (each test still asserts on its own)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    suffix = f"test-{uuid.uuid4().hex[:8]}"
+    args = ["--duckdb", str(path), "--state-id-suffix", suffix]
+    try:
+        runs = tuple(run_demo(args, meltano_env.clean_env()) for _ in range(2))
+        yield DemoRuns(path, runs)  # type: ignore[arg-type]
+    finally:
+        clear_state("target-duckdb", suffix)
 
 
 def state_id(loader: str, suffix: str) -> str:

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 ONE_WORKER = ("tests/warehouse/", "tests/cli/test_packaging.py")
-"""Modules (or folders of them) whose tests all run on one worker: their Meltano runs take
-turns anyway (meltano_pipeline.run_lock), and their module fixtures (a Meltano project with
-its plugins installed, PostgreSQL, a wheel build) cost a minute of CPU each time one is set
-up."""
+"""Folders and modules whose tests all run on one worker: the warehouse tests' Meltano runs
+take turns anyway (meltano_pipeline.run_lock), and their session and module fixtures
+(PostgreSQL, a Meltano project with its plugins installed, the two demo runs, a wheel build)
+cost a minute of CPU each time one is set up."""
 
 
 def _module(item: pytest.Item) -> Path:
@@ -39,15 +39,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _unit(nodeid: str) -> str:
-    """A test's unit of scheduling: its module if ONE_WORKER names it, else the test alone."""
+    """A test's unit of scheduling: the ONE_WORKER entry that holds it, else the test alone."""
     module = nodeid.split("::", 1)[0]
-    return module if module.startswith(ONE_WORKER) else nodeid
+    return next((entry for entry in ONE_WORKER if module.startswith(entry)), nodeid)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """For xdist's default ``--dist load``: one queue of single tests, in the order above, but
-    each ONE_WORKER module as one unit (its units are sent first: they are the largest)."""
+    each ONE_WORKER entry as one unit (its units are sent first: they are the largest)."""
     if config.getvalue("dist") != "load":
         return None  # another --dist asked for explicitly
     from xdist.scheduler import LoadScopeScheduling

@@ -19,24 +19,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import backoff
 import requests
 from requests.adapters import HTTPAdapter
 from requests.utils import resolve_proxies
 
-from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.errors import (
     BrazeFatalError,
     BrazeGaveUp,
     BrazeStopped,
     BrazeTransientError,
-    ParserBug,
-    braze_message,
-    fatal_error_for,
     redirect_error,
 )
+from tap_braze_sends.runtime.answers import Asked, next_cursor, parse_body, raise_for_status
 from tap_braze_sends.runtime.body import BodyError, decode_json, read_body
 from tap_braze_sends.runtime.pacing import AcquireCancelled, Budgets, RateBudget, RateBudgetExceeded
 from tap_braze_sends.runtime.progress import Progress
@@ -117,6 +113,7 @@ class Fetcher:
         False: it is not sent, and None is returned.
         """
         settings = self.settings
+        asked = Asked(path, who, what, permission, hint, origin)
         where = f"{who} ({what})" if what else who
         brief = f"{who} ({path})"
         request = requests.Request(
@@ -138,15 +135,7 @@ class Fetcher:
                 raise BrazeStopped(f"not requested: the run is stopping ({path})")
             attempt += 1
             try:
-                return self._attempt(
-                    request,
-                    path,
-                    budget,
-                    (who, what),
-                    parse,
-                    still_needed,
-                    (permission, hint, origin),
-                )
+                return self._attempt(request, asked, budget, parse, still_needed)
             except _RateLimited as exc:
                 # The pool's budget holds every worker (the next acquire waits on the stop
                 # event); the pool logged the hold once.
@@ -193,15 +182,13 @@ class Fetcher:
     def _attempt(
         self,
         request: requests.PreparedRequest,
-        path: str,
+        asked: Asked,
         budget: RateBudget,
-        names: tuple[str, str],
         parse: Callable[[Any], Any],
         still_needed: Callable[[], bool],
-        permission: tuple[str, str, str],
     ) -> Fetched | None:
         settings = self.settings
-        who, what = names
+        path = asked.path
         budget.acquire(max_wait=settings.max_rate_limit_wait, stop=self.stop)
         if not still_needed():
             budget.release(None)
@@ -237,34 +224,9 @@ class Fetcher:
             raise BrazeTransientError(f"{exc} from {path}") from None
         if hold is not None:
             raise _RateLimited(f"HTTP 429 from {path}; the pool holds {hold:.1f} s", hold)
-        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            message = redact(braze_message(content), settings.api_key)
-            raise BrazeTransientError(f"HTTP {status} from {path}: {message}")
-        if status >= HTTPStatus.MULTIPLE_CHOICES:
-            raise fatal_error_for(
-                status,
-                braze_message=redact(braze_message(content), settings.api_key),
-                path=path,
-                api_url=settings.api_url,
-                where=who,
-                permission=permission[0],
-                hint=permission[1],
-                origin=permission[2],
-            )
-        try:
-            result = parse(body)
-        except MalformedBody as exc:
-            raise BrazeTransientError(f"unexpected body from {path}: {exc}") from None
-        except Exception as exc:
-            # Not the body's fault: a bug in the tap's own reading of it. Retrying would only
-            # repeat it; the traceback is for the report.
-            logger.debug("Bug while reading the answer for %s", who, exc_info=True)
-            raise ParserBug(
-                f"Bug in the tap while reading the answer for {who} ({what or path}): "
-                f"{type(exc).__name__}: {exc}. Please report it (the traceback is logged at "
-                "DEBUG: --log-level debug, or SINGER_SDK_LOG_CONFIG)."
-            ) from None
-        return Fetched(result, dt.datetime.now(dt.timezone.utc), _next_cursor(response))
+        raise_for_status(status, content, asked, api_key=settings.api_key, api_url=settings.api_url)
+        result = parse_body(parse, body, asked)
+        return Fetched(result, dt.datetime.now(dt.timezone.utc), next_cursor(response))
 
     def _on_rate_limited(self, headers: RateLimitHeaders, path: str, budget: RateBudget) -> float:
         """A 429: hold the pool (at least 1 s, growing) and return how long, or raise if the
@@ -332,11 +294,3 @@ def _session(*, pool_size: int) -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
-
-
-def _next_cursor(response: requests.Response) -> str | None:
-    url = response.links.get("next", {}).get("url")
-    if not url:
-        return None
-    cursors = parse_qs(urlsplit(url).query).get("cursor")
-    return cursors[0] if cursors else None

@@ -1,4 +1,5 @@
-"""Which of a series' requests a run sends, and how their rows become one row per key.
+"""Which of a series' requests a run sends, how an answer becomes days of rows, and how the
+rows of several requests become one row per key.
 
 A series may feed one table's columns from several requests (one per KPI, say): a request
 whose columns the catalog deselects is not sent, and the rows the others return for one
@@ -8,9 +9,14 @@ partition and window are merged on the table's primary key.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping, Sequence
 
-from tap_braze_sends.braze.description import DayRows, Request, Row, Series
+from tap_braze_sends.braze.description import DayRows, Partition, Request, Row, Series
+from tap_braze_sends.braze.flatten.workspace_series import point_of
+from tap_braze_sends.runtime.windows import UNITS, Point
+
+logger = logging.getLogger("tap_braze_sends.run")
 
 
 def needed_requests(
@@ -48,3 +54,24 @@ def merge_days(
         (day, {role: list(by_key.values()) for role, by_key in roles.items()})
         for day, roles in sorted(merged.items())
     ]
+
+
+def answer_days(
+    series: Series, body: object, partition: Partition, where: str
+) -> list[tuple[dt.date, DayRows]]:
+    """Each day (hour) of a body, flattened; one repeated within the body keeps its first copy."""
+    out: list[tuple[Point, DayRows]] = []
+    seen: set[Point] = set()
+    unit = UNITS[series.unit]
+    for raw in series.days_of(body):
+        day = point_of(raw.get("time"), unit)
+        if day in seen:
+            logger.warning(
+                "Braze returned %s twice in one response for %s; keeping the first copy",
+                day,
+                where,
+            )
+            continue
+        seen.add(day)
+        out.append((day, series.flatten(raw, partition)))
+    return out

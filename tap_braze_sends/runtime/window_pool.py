@@ -14,10 +14,8 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from tap_braze_sends.braze.description import ALL, DayRows, Partition, Request, Series
-from tap_braze_sends.braze.flatten.workspace_series import point_of
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
@@ -28,19 +26,14 @@ from tap_braze_sends.runtime.plan import (
     window_days,
 )
 from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
-from tap_braze_sends.runtime.requests_of import merge_days
+from tap_braze_sends.runtime.requests_of import answer_days, merge_days
 from tap_braze_sends.runtime.windows import (
-    UNITS,
-    Point,
     Window,
     last_returned,
     plan_windows,
     returns_any_of,
 )
 from tap_braze_sends.settings import Settings
-
-if TYPE_CHECKING:
-    pass
 
 logger = logging.getLogger("tap_braze_sends.run")
 
@@ -243,7 +236,7 @@ class Run:
                 origin="" if job.plan.discovered else _origin(series, partition),
                 who=who,
                 what=what,
-                parse=lambda body: _flatten(series, body, partition, f"{who} ({what})"),
+                parse=lambda body: answer_days(series, body, partition, f"{who} ({what})"),
                 still_needed=lambda: self._still_needed(job),
             )
         except BrazeFatalError as exc:
@@ -286,24 +279,3 @@ def _returns_nothing_needed(job: WindowJob, readings: DayReadings) -> bool:
         and job.window is not None
         and not returns_any_of(job.window, reading, job.plan.first_day, job.plan.last_day)
     )
-
-
-def _flatten(
-    series: Series, body: object, partition: Partition, where: str
-) -> list[tuple[dt.date, DayRows]]:
-    """Each day (hour) of a body, flattened; one repeated within the body keeps its first copy."""
-    out: list[tuple[Point, DayRows]] = []
-    seen: set[Point] = set()
-    unit = UNITS[series.unit]
-    for raw in series.days_of(body):
-        day = point_of(raw.get("time"), unit)
-        if day in seen:
-            logger.warning(
-                "Braze returned %s twice in one response for %s; keeping the first copy",
-                day,
-                where,
-            )
-            continue
-        seen.add(day)
-        out.append((day, series.flatten(raw, partition)))
-    return out

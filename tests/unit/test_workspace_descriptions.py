@@ -11,7 +11,7 @@ from contract import WORKSPACE_STREAMS
 
 from tap_braze_sends.braze.endpoints import BRAZE
 from tap_braze_sends.braze.workspace_catalogues import SMALL_POOL
-from tap_braze_sends.runtime.fetch import _next_cursor
+from tap_braze_sends.runtime.answers import next_cursor
 from tap_braze_sends.runtime.partitions import ids_missing, nothing_to_extract
 from tap_braze_sends.settings import parse_settings
 
@@ -131,7 +131,7 @@ def response_with(link: str | None) -> requests.Response:
 def test_the_next_cursor_is_read_from_the_link_header_and_only_the_cursor() -> None:
     # The host of the next URL is never used: the cursor goes to api_url.
     link = '<https://elsewhere.example/events?cursor=c2tpcDo1MA%3D%3D>; rel="next"'
-    assert _next_cursor(response_with(link)) == "c2tpcDo1MA=="
-    assert _next_cursor(response_with('<https://x/events?cursor=a>; rel="prev"')) is None
-    assert _next_cursor(response_with('<https://x/events?page=2>; rel="next"')) is None
-    assert _next_cursor(response_with(None)) is None
+    assert next_cursor(response_with(link)) == "c2tpcDo1MA=="
+    assert next_cursor(response_with('<https://x/events?cursor=a>; rel="prev"')) is None
+    assert next_cursor(response_with('<https://x/events?page=2>; rel="next"')) is None
+    assert next_cursor(response_with(None)) is None

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import meltano_pipeline
 import pytest
 import warehouses
 from braze_simulator import workspace_canvases
@@ -31,6 +30,7 @@ from conftest import SIM_TODAY, expected_records, tap_config
 from contract import STREAM_NAMES
 from meltano_pipeline import (
     EXTRACTOR,
+    DemoRuns,
     assert_column_types,
     clear_state,
     loaded_tables,
@@ -54,11 +54,6 @@ from warehouses import Warehouse, kind
 
 pytestmark = pytest.mark.warehouse
 
-# The shared fixtures (tests/meltano_pipeline.py), bound here so that pytest finds them.
-catalog = meltano_pipeline.catalog
-meltano_ready = meltano_pipeline.meltano_ready
-postgres_warehouse = meltano_pipeline.postgres_warehouse
-duckdb_warehouse = meltano_pipeline.duckdb_warehouse
 
 # Run 1 stops short of today; Braze then restates the last days and run 2 reaches today.
 FIRST_END = SIM_TODAY - dt.timedelta(days=3)
@@ -332,44 +327,37 @@ def _summary_counts(stdout: str) -> dict[str, int]:
     }
 
 
-def test_demo_loads_duckdb_and_prints_its_summary(meltano_ready: None, tmp_path: Path) -> None:
+def test_demo_loads_duckdb_and_prints_its_summary(demo_runs: DemoRuns) -> None:
     """`make demo`'s script, twice: the second (incremental) run works and changes nothing."""
-    path = tmp_path / "demo.duckdb"
-    suffix = f"test-{uuid.uuid4().hex[:8]}"
-    args = ["--duckdb", str(path), "--state-id-suffix", suffix]
-    try:
-        for attempt in (1, 2):
-            proc = run_demo(args, meltano_env.clean_env())
-            assert proc.returncode == 0, f"run {attempt}:\n{proc.stdout}\n{proc.stderr[-4000:]}"
-            printed = _summary_counts(proc.stdout)
-            with duckdb.connect(str(path), read_only=True) as conn:
-                actual = {
-                    table: conn.execute(f'SELECT count(*) FROM braze."{table}"').fetchone()[0]  # noqa: S608
-                    for table in printed
-                }
-            assert printed == actual
-            assert set(printed) == DEMO_TABLES
-            assert all(count > 0 for count in printed.values())
-            # Discovery found every campaign and Canvas the simulator says it serves.
-            served = re.search(r"(\d+) campaigns, (\d+) Canvases", proc.stdout)
-            assert served, proc.stdout[:400]
-            assert printed["campaigns"] == int(served[1])
-            assert printed["canvases"] == int(served[2])
-            assert "Braze simulator at http://127.0.0.1:" in proc.stdout
-            assert "Per-send daily totals" in proc.stdout
-            # Names, from the simulator's fixed campaigns, Canvases and steps.
-            campaigns = _summary_section(proc.stdout, "Per-campaign daily totals")
-            assert "Welcome Series" in campaigns
-            assert "In-App Upsell" in campaigns
-            steps = _summary_section(proc.stdout, "Per-Canvas, per-step daily")
-            assert "Onboarding journey  Welcome email" in steps
-            assert "Order receipts      Receipt" in steps
-            if attempt == 1:
-                first = printed
-        assert printed == first
-        assert_demo_page(path, proc.stdout)
-    finally:
-        clear_state("target-duckdb", suffix)
+    path = demo_runs.duckdb
+    with duckdb.connect(str(path), read_only=True) as conn:
+        actual = {
+            table: conn.execute(f'SELECT count(*) FROM braze."{table}"').fetchone()[0]  # noqa: S608
+            for table in DEMO_TABLES
+        }
+    for attempt, proc in enumerate(demo_runs.runs, start=1):
+        assert proc.returncode == 0, f"run {attempt}:\n{proc.stdout}\n{proc.stderr[-4000:]}"
+        # What each run printed is what the file holds after both: the second run changed
+        # nothing.
+        printed = _summary_counts(proc.stdout)
+        assert printed == actual, f"run {attempt}"
+        assert set(printed) == DEMO_TABLES
+        assert all(count > 0 for count in printed.values())
+        # Discovery found every campaign and Canvas the simulator says it serves.
+        served = re.search(r"(\d+) campaigns, (\d+) Canvases", proc.stdout)
+        assert served, proc.stdout[:400]
+        assert printed["campaigns"] == int(served[1])
+        assert printed["canvases"] == int(served[2])
+        assert "Braze simulator at http://127.0.0.1:" in proc.stdout
+        assert "Per-send daily totals" in proc.stdout
+        # Names, from the simulator's fixed campaigns, Canvases and steps.
+        campaigns = _summary_section(proc.stdout, "Per-campaign daily totals")
+        assert "Welcome Series" in campaigns
+        assert "In-App Upsell" in campaigns
+        steps = _summary_section(proc.stdout, "Per-Canvas, per-step daily")
+        assert "Onboarding journey  Welcome email" in steps
+        assert "Order receipts      Receipt" in steps
+    assert_demo_page(path, demo_runs.runs[-1].stdout)
 
 
 def _svg_series(page: str, kind: str) -> dict[str, Any]:

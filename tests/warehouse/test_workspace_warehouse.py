@@ -13,11 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 import duckdb
-import meltano_pipeline
 import pytest
 from braze_simulator import DEFAULT_KEY, BrazeSimulator, build_workspace
 from braze_simulator.workspace_series import apps, segments
@@ -25,12 +23,11 @@ from conftest import SIM_TODAY
 from contract import WORKSPACE_STREAM_NAMES
 from meltano_pipeline import (
     Catalog,
+    DemoRuns,
     Tables,
     assert_column_types,
     clear_state,
     loaded_tables,
-    meltano_env,
-    run_demo,
     run_pipeline,
     same,
     singer_state,
@@ -42,10 +39,6 @@ from workspace_pending import PENDING
 
 pytestmark = [pytest.mark.warehouse, PENDING]
 
-# The shared fixtures (tests/meltano_pipeline.py), bound here so that pytest finds them.
-catalog = meltano_pipeline.catalog
-meltano_ready = meltano_pipeline.meltano_ready
-postgres_warehouse = meltano_pipeline.postgres_warehouse
 
 DAY = dt.timedelta(days=1)
 # Four days at most: the oracle asks the simulator for each hourly range in one request.
@@ -299,46 +292,37 @@ def _number(cell: str) -> int | None:
     return None if cell == "-" else int(cell.replace(",", ""))
 
 
-def test_demo_summary_shows_users_per_day_and_top_events(
-    meltano_ready: None, tmp_path: Path
-) -> None:
+def test_demo_summary_shows_users_per_day_and_top_events(demo_runs: DemoRuns) -> None:
     """`make demo` loads the workspace tables too; its summary shows a daily DAU / MAU / new
     users table and the top custom events with their names, as the DuckDB file holds them."""
-    path = tmp_path / "demo.duckdb"
-    suffix = f"test-{uuid.uuid4().hex[:8]}"
-    try:
-        proc = run_demo(
-            ["--duckdb", str(path), "--state-id-suffix", suffix], meltano_env.clean_env()
-        )
-        assert proc.returncode == 0, f"{proc.stdout}\n{proc.stderr[-4000:]}"
-        with duckdb.connect(str(path), read_only=True) as conn:
-            for table in WORKSPACE_STREAM_NAMES:
-                (count,) = conn.execute(f'SELECT count(*) FROM braze."{table}"').fetchone()  # noqa: S608
-                assert count > 0, table
-            kpis = conn.execute(
-                "SELECT CAST(time AS VARCHAR), dau, mau, new_users FROM braze.app_kpis "
-                "WHERE app_id = '*' ORDER BY time DESC LIMIT 5"
+    proc = demo_runs.runs[0]
+    assert proc.returncode == 0, f"{proc.stdout}\n{proc.stderr[-4000:]}"
+    with duckdb.connect(str(demo_runs.duckdb), read_only=True) as conn:
+        for table in WORKSPACE_STREAM_NAMES:
+            (count,) = conn.execute(f'SELECT count(*) FROM braze."{table}"').fetchone()  # noqa: S608
+            assert count > 0, table
+        kpis = conn.execute(
+            "SELECT CAST(time AS VARCHAR), dau, mau, new_users FROM braze.app_kpis "
+            "WHERE app_id = '*' ORDER BY time DESC LIMIT 5"
+        ).fetchall()
+        days = [
+            d
+            for (d,) in conn.execute(
+                "SELECT DISTINCT CAST(time AS VARCHAR) FROM braze.custom_event_analytics "
+                "ORDER BY 1 DESC LIMIT 5"
             ).fetchall()
-            days = [
-                d
-                for (d,) in conn.execute(
-                    "SELECT DISTINCT CAST(time AS VARCHAR) FROM braze.custom_event_analytics "
-                    "ORDER BY 1 DESC LIMIT 5"
-                ).fetchall()
-            ]
-            totals = dict(
-                conn.execute(
-                    "SELECT event_name, SUM(count) FROM braze.custom_event_analytics "
-                    "WHERE app_id = '*' AND segment_id = '*' "
-                    "AND list_contains(?, CAST(time AS VARCHAR)) GROUP BY 1",
-                    [days],
-                ).fetchall()
-            )
-            listed = {
-                n for (n,) in conn.execute("SELECT event_name FROM braze.custom_events").fetchall()
-            }
-    finally:
-        clear_state("target-duckdb", suffix)
+        ]
+        totals = dict(
+            conn.execute(
+                "SELECT event_name, SUM(count) FROM braze.custom_event_analytics "
+                "WHERE app_id = '*' AND segment_id = '*' "
+                "AND list_contains(?, CAST(time AS VARCHAR)) GROUP BY 1",
+                [days],
+            ).fetchall()
+        )
+        listed = {
+            n for (n,) in conn.execute("SELECT event_name FROM braze.custom_events").fetchall()
+        }
 
     shown = _section(proc.stdout, "Daily active, monthly active and new users, all apps")
     assert [(r[0], *map(_number, r[1:4])) for r in shown] == sorted(kpis)

@@ -1,0 +1,95 @@
+"""What a Braze answer means, once it has arrived: its status as an error, its body through
+the endpoint's parser, the cursor of its next page.
+
+Pure functions of the answer (fetch.py sends the request and decides whether to retry): a
+status or body that might heal raises :class:`BrazeTransientError`, anything else a fatal
+error that names what to change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from tap_braze_sends.braze.flatten.malformed import MalformedBody
+from tap_braze_sends.errors import (
+    BrazeTransientError,
+    ParserBug,
+    braze_message,
+    fatal_error_for,
+)
+from tap_braze_sends.runtime.redaction import redact
+
+logger = logging.getLogger("tap_braze_sends.fetch")
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a request was for, as its errors name it."""
+
+    path: str
+    who: str
+    """The partition (or listing) asked for."""
+    what: str = ""
+    """The endpoint and window, when there is one."""
+    permission: str = ""
+    """The endpoint's API key permission, named by a 403."""
+    hint: str = ""
+    """What else avoids a 403 (the stream or column to deselect)."""
+    origin: str = ""
+    """The settings the request's ids come from, named by a 400."""
+
+
+def raise_for_status(
+    status: int, content: bytes, asked: Asked, *, api_key: str, api_url: str
+) -> None:
+    """Nothing for a success; a 5xx is transient; any other error status is fatal and says
+    what to change. Braze's own message is kept, with the key masked (some proxies echo it)."""
+    if status < HTTPStatus.MULTIPLE_CHOICES:
+        return
+    message = redact(braze_message(content), api_key)
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        raise BrazeTransientError(f"HTTP {status} from {asked.path}: {message}")
+    raise fatal_error_for(
+        status,
+        braze_message=message,
+        path=asked.path,
+        api_url=api_url,
+        where=asked.who,
+        permission=asked.permission,
+        hint=asked.hint,
+        origin=asked.origin,
+    )
+
+
+def parse_body(parse: Callable[[Any], Any], body: Any, asked: Asked) -> Any:
+    """The endpoint's reading of a decoded body. A body that breaks Braze's documented shape
+    (a proxy may have cut it) is transient; any other exception is a bug in the tap, which
+    retrying would only repeat: one clear line, the traceback at DEBUG."""
+    try:
+        return parse(body)
+    except MalformedBody as exc:
+        raise BrazeTransientError(f"unexpected body from {asked.path}: {exc}") from None
+    except Exception as exc:
+        logger.debug("Bug while reading the answer for %s", asked.who, exc_info=True)
+        raise ParserBug(
+            f"Bug in the tap while reading the answer for {asked.who} "
+            f"({asked.what or asked.path}): {type(exc).__name__}: {exc}. Please report it (the "
+            "traceback is logged at DEBUG: --log-level debug, or SINGER_SDK_LOG_CONFIG)."
+        ) from None
+
+
+def next_cursor(response: requests.Response) -> str | None:
+    """The ``cursor`` of the ``Link`` header's next page: only the cursor, since the tap never
+    follows a URL an answer names (it could point elsewhere, and the key would go with it)."""
+    url = response.links.get("next", {}).get("url")
+    if not url:
+        return None
+    cursors = parse_qs(urlsplit(url).query).get("cursor")
+    return cursors[0] if cursors else None
