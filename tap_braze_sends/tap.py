@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+import click
 from singer_sdk import Stream
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
@@ -136,6 +137,20 @@ class TapBrazeSends(ValidateConfigFirst):
             streams, self.settings, self.state, self.descriptions, record_limit=dry_run_record_limit
         )
         return True
+
+    @classmethod
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
+        """A --config file that is missing, unreadable or not JSON is a usage error naming the
+        file (exit 2, like a missing --catalog file), not a traceback."""
+        try:
+            return super().cb_config(ctx, param, value)
+        except (OSError, ValueError) as exc:  # a JSON error names a position, never the text
+            files = ", ".join(v for v in value if v not in str(exc))
+            raise click.BadParameter(
+                f"{files + ': ' if files else ''}{exc} (expected a JSON file of settings, or ENV)",
+                ctx=ctx,
+                param=param,
+            ) from None
 
     @classmethod
     def invoke(  # type: ignore[override]

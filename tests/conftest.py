@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import re
-import subprocess
 import sys
 import threading
 from collections import defaultdict
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tap_process
 from braze_simulator import DEFAULT_KEY, BrazeSimulator
 from braze_simulator.testing import SIM_TODAY as SIM_TODAY  # re-exported for the tests
 from oracle import expected_records as expected_records  # re-exported for the CLI tests
@@ -83,7 +83,8 @@ def run_tap(
     timeout: float = 300,
     check: bool = True,
 ) -> TapRun:
-    """Run ``tap-braze-sends`` as a user would, and parse its Singer output."""
+    """Run ``tap-braze-sends`` as a user would (in a process of its own, tap_process.py), and
+    parse its Singer output."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config))
@@ -96,14 +97,7 @@ def run_tap(
         catalog_path = tmp_path / "catalog.json"
         catalog_path.write_text(json.dumps(catalog))
         args += ["--catalog", str(catalog_path)]
-    proc = subprocess.run(
-        args,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
+    proc = tap_process.run(args, env={**os.environ, **(env or {})}, files=tmp_path, timeout=timeout)
     run = TapRun(proc.returncode, proc.stdout, proc.stderr, parse_singer(proc.stdout))
     if check and proc.returncode != 0:
         pytest.fail(f"tap exited {proc.returncode}:\n{proc.stderr[-4000:]}")
@@ -218,3 +212,7 @@ def serve_on_loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    tap_process.stop_launchers()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from braze_simulator import BrazeSimulator, build_workspace
 from conftest import (
     SIM_TODAY,
+    TAP,
     QuietHandler,
     TapRun,
     canonical,
@@ -449,3 +451,26 @@ def test_sim_today_is_what_the_bad_config_cases_assume() -> None:
     ws = build_workspace(3, 2, today=SIM_TODAY, seed=7)
     assert [s.send_id for s in ws.sends] == ["send-0001", "send-0002", "send-0003"]
     assert ws.sends[0].campaign_id == "api-camp-01"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("missing.json", None), ("broken.json", '{"api_key": "k",'), ("a-folder", "")],
+)
+def test_a_config_file_that_cannot_be_read_is_a_usage_error_naming_it(
+    tmp_path: Path, name: str, content: str | None
+) -> None:
+    path = tmp_path / name
+    if content is not None and name == "a-folder":
+        path.mkdir()
+    elif content is not None:
+        path.write_text(content)
+    proc = subprocess.run(
+        [TAP, "--config", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: Invalid value for '--config'"), last
+    assert str(path) in last
+    assert proc.stdout == ""
