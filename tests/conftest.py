@@ -121,6 +121,19 @@ def tap_config(sim: BrazeSimulator, **overrides: Any) -> dict[str, Any]:
     return config
 
 
+def workspace_config(sim: BrazeSimulator, **settings: Any) -> dict[str, Any]:
+    """A config that reads only the workspace series (no sends, campaigns or Canvases)."""
+    return {
+        "api_key": DEFAULT_KEY,
+        "api_url": sim.url,
+        "start_date": SIM_TODAY.isoformat(),
+        "end_date": SIM_TODAY.isoformat(),
+        "retry_initial_wait": 0.05,
+        "request_timeout": 10,
+        **settings,
+    }
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Any]:
     """A real PostgreSQL server (scripts/pg.py) for the whole session, stopped at the end."""

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
+import random
+import re
 import select
 import signal
 import subprocess
 import sys
 import threading
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -92,12 +96,7 @@ def stop_launchers() -> None:
 
 def _child(request: dict) -> None:
     """The forked run: the request's files, environment and directory, then the CLI."""
-    import logging
-    import random
-    import re
-    import traceback
-
-    from tap_braze_sends.tap import TapBrazeSends
+    from tap_braze_sends.tap import TapBrazeSends  # imported once, by the launcher
 
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(os.open(request["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)

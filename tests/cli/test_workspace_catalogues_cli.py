@@ -10,25 +10,13 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from braze_simulator import DEFAULT_KEY, BrazeSimulator, build_workspace
-from conftest import SIM_TODAY, canonical, run_tap
+from braze_simulator import BrazeSimulator, build_workspace
+from conftest import SIM_TODAY, canonical, run_tap, workspace_config
 from oracle_workspace_sim import expected_workspace_records, listed
 from workspace_pending import catalog
 
 TODAY = SIM_TODAY.isoformat()
-
-
-def config_of(sim: BrazeSimulator, **settings: Any) -> dict[str, Any]:
-    return {
-        "api_key": DEFAULT_KEY,
-        "api_url": sim.url,
-        "start_date": TODAY,
-        "end_date": TODAY,
-        "retry_initial_wait": 0.05,
-        **settings,
-    }
 
 
 def requests_per_path(sim: BrazeSimulator) -> Counter[str]:
@@ -41,7 +29,7 @@ def test_listings_of_several_pages_are_read_whole_and_once(
     ws = build_workspace(1, 1, today=SIM_TODAY, seed=5, n_events=120, n_products=230)
     sim = make_simulator(ws)
     # A catalogue is read for a config that asks for its family (ids, names or all_*).
-    config = config_of(sim, all_events=True, all_products=True, all_segments=True)
+    config = workspace_config(sim, all_events=True, all_products=True, all_segments=True)
     streams = {"custom_events", "products", "segments"}
     expected = expected_workspace_records(sim, config, streams)
     assert len(expected["custom_events"]) > 100  # the premise: three pages of 50
@@ -61,7 +49,7 @@ def test_all_events_reads_every_listed_event_once(
 ) -> None:
     ws = build_workspace(1, 1, today=SIM_TODAY, seed=5, n_events=60)
     sim = make_simulator(ws)
-    config = config_of(sim, all_events=True)
+    config = workspace_config(sim, all_events=True)
     names = listed(sim, "/events/list", "events")
     sim.reset_stats()
     run = run_tap(config, tmp_path, catalog=catalog(config, {"custom_event_analytics"}))
@@ -75,7 +63,7 @@ def test_an_hourly_run_keeps_hour_bookmarks_and_the_next_run_resumes_less_the_lo
     make_simulator: Callable[..., BrazeSimulator], tmp_path: Path
 ) -> None:
     sim = make_simulator(build_workspace(1, 1, today=SIM_TODAY, seed=5))
-    config = config_of(sim, start_date="2026-03-30", lookback_days=1)
+    config = workspace_config(sim, start_date="2026-03-30", lookback_days=1)
     chosen = catalog(config, {"session_hourly_analytics"})
     first = run_tap(config, tmp_path / "1", catalog=chosen)
     state = [m["value"] for m in first.messages if m["type"] == "STATE"][-1]
@@ -98,7 +86,7 @@ def test_a_100_hour_window_cuts_through_days(
     make_simulator: Callable[..., BrazeSimulator], tmp_path: Path
 ) -> None:
     sim = make_simulator(build_workspace(1, 1, today=SIM_TODAY, seed=5))
-    config = config_of(sim, start_date="2026-03-25")  # 7 x 24 = 168 hours
+    config = workspace_config(sim, start_date="2026-03-25")  # 7 x 24 = 168 hours
     run = run_tap(config, tmp_path, catalog=catalog(config, {"session_hourly_analytics"}))
     times = [r["time"] for r in run.records["session_hourly_analytics"]]
     assert len(times) == len(set(times))  # each hour once

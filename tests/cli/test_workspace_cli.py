@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from braze_simulator import DEFAULT_KEY, BrazeSimulator, Workspace, build_workspace
 from braze_simulator.workspace_series import apps
-from conftest import SIM_TODAY, TapRun, canonical, run_tap, tap_log_lines
+from conftest import SIM_TODAY, TapRun, canonical, run_tap, tap_log_lines, workspace_config
 from contract import WORKSPACE_STREAM_NAMES, WORKSPACE_STREAMS
 from oracle_workspace import ALL, SERIES_STREAMS, partitions
 from oracle_workspace_sim import effective_config, expected_workspace_records
@@ -50,19 +50,6 @@ def untracked_id(ws: Workspace) -> str:
     from braze_simulator.workspace_series import segments
 
     return next(s.segment_id for s in segments(ws) if not s.analytics_tracking_enabled)
-
-
-def workspace_config(sim: BrazeSimulator, **settings: Any) -> dict[str, Any]:
-    """A config that reads only the workspace series (no sends, campaigns or Canvases)."""
-    return {
-        "api_key": DEFAULT_KEY,
-        "api_url": sim.url,
-        "start_date": TODAY,
-        "end_date": TODAY,
-        "retry_initial_wait": 0.05,
-        "request_timeout": 10,
-        **settings,
-    }
 
 
 def full_config(sim: BrazeSimulator, ws: Workspace, **overrides: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from contract import WORKSPACE_SETTINGS
 
 from tap_braze_sends.braze.endpoints import BRAZE
 from tap_braze_sends.config_schema import CONFIG_SCHEMA, SPECS, settings_giving
@@ -71,22 +72,15 @@ def test_every_declared_setting_is_parsed_and_a_bad_value_named(spec: Any) -> No
 def test_the_settings_that_ask_for_data() -> None:
     """Every setting that says what to extract (the run's "nothing to extract" check asks
     the selected streams which of them they need)."""
-    assert DATA_SOURCES == (
+    assert (
         "sends",
         "sends_file",
         "campaign_ids",
         "all_campaigns",
         "canvas_ids",
         "all_canvases",
-        "app_ids",
-        "segment_ids",
-        "all_segments",
-        "breakdown_segment_ids",
-        "event_names",
-        "all_events",
-        "products",
-        "all_products",
-    )
+        *WORKSPACE_SETTINGS,
+    ) == DATA_SOURCES
     gives = {spec.name: spec.gives for spec in SPECS if spec.gives}
     assert gives == {
         "sends": "send",
