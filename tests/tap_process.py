@@ -57,10 +57,6 @@ def run(
         if not ready:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            launcher.stdout.readline()
-            with _lock:
-                _idle.append(launcher)
-            raise subprocess.TimeoutExpired(list(args), timeout)
         returncode = json.loads(launcher.stdout.readline())["returncode"]
     except (OSError, ValueError, KeyError):
         launcher.kill()
@@ -70,6 +66,8 @@ def run(
     stdout, stderr = out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
     out.unlink()
     err.unlink()
+    if not ready:
+        raise subprocess.TimeoutExpired(list(args), timeout, stdout, stderr)
     return subprocess.CompletedProcess(list(args), returncode, stdout, stderr)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -65,3 +66,31 @@ def test_forked_and_executed_runs_agree(
     # Log lines carry their own times; the messages agree.
     strip = lambda text: [line.split("|")[-1] for line in text.splitlines()]  # noqa: E731
     assert strip(forked.stderr) == strip(executed.stderr)
+
+
+def test_a_run_past_its_timeout_is_killed_and_the_next_run_still_works(tmp_path: Path) -> None:
+    """As subprocess.run: TimeoutExpired, the child killed; the launcher serves the next run."""
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        config = tmp_path / "config.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "api_key": "k",
+                    "api_url": f"http://127.0.0.1:{silent.getsockname()[1]}",
+                    "campaign_ids": ["c"],
+                    "start_date": "2026-03-30",
+                    "request_timeout": 60,
+                }
+            )
+        )
+        with pytest.raises(subprocess.TimeoutExpired):
+            tap_process.run(
+                [TAP, "--config", str(config)], env=dict(os.environ), files=tmp_path, timeout=3
+            )
+    about = tap_process.run(
+        [TAP, "--about", "--format=json"], env=dict(os.environ), files=tmp_path, timeout=60
+    )
+    assert about.returncode == 0
+    assert json.loads(about.stdout)["name"] == "tap-braze-sends"
