@@ -1,5 +1,5 @@
-"""What the Meltano warehouse tests share: the real `meltano run` of the tap into a warehouse
-(one run at a time), its state, the discovered catalog, and reading the loaded tables back.
+"""What the Meltano warehouse tests share: the real `meltano run` of the tap into a warehouse,
+its state, the discovered catalog, and reading the loaded tables back.
 
 Its fixtures are a pytest plugin, registered once by tests/conftest.py (scripts/ is put on the
 path here).
@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -94,18 +97,39 @@ def tap_env(config: dict[str, Any]) -> dict[str, str]:
 
 @contextlib.contextmanager
 def run_lock() -> Iterator[None]:
-    """Meltano keeps one config/catalog dir per plugin in .meltano/run: one run at a time."""
+    """Meltano keeps one config/catalog/state dir per plugin in .meltano/run: one run at a
+    time in the project's own .meltano (the demo's runs, which scripts/demo.py makes there)."""
     RUN_LOCK.parent.mkdir(parents=True, exist_ok=True)
     with RUN_LOCK.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
 
+@functools.cache
+def worker_sys_dir() -> Path:
+    """This test process's own Meltano system directory (MELTANO_SYS_DIR_ROOT): its own run/
+    (each plugin's config, catalog and state files) and meltano.db (the state backend), so
+    that the Meltano runs of several xdist workers go side by side and leave no state behind;
+    the plugins' venvs are the project's own, linked. Removed when the session ends."""
+    path = Path(tempfile.mkdtemp(prefix="meltano-sys-"))
+    for plugins in ("extractors", "loaders"):
+        (path / plugins).symlink_to(ROOT / ".meltano" / plugins, target_is_directory=True)
+    return path
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if worker_sys_dir.cache_info().currsize:
+        shutil.rmtree(worker_sys_dir(), ignore_errors=True)
+
+
 def meltano(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    with run_lock():
-        proc = meltano_env.meltano(
-            [f"--environment={ENVIRONMENT}", *args], env=env, capture=True, timeout=600
-        )
+    """`meltano --environment=dev ARGS` in this process's own system directory."""
+    proc = meltano_env.meltano(
+        [f"--environment={ENVIRONMENT}", *args],
+        env={**env, "MELTANO_SYS_DIR_ROOT": str(worker_sys_dir())},
+        capture=True,
+        timeout=600,
+    )
     if proc.returncode != 0:
         pytest.fail(f"meltano {' '.join(args)} exited {proc.returncode}:\n{proc.stderr[-6000:]}")
     return proc
@@ -159,11 +183,13 @@ def state_id(loader: str, suffix: str) -> str:
 
 
 def clear_state(loader: str, suffix: str) -> None:
-    meltano_env.meltano(
-        [f"--environment={ENVIRONMENT}", "state", "clear", "--force", state_id(loader, suffix)],
-        env=meltano_env.clean_env(),
-        capture=True,
-    )
+    """Drop a demo run's state from the project's own .meltano (run_demo)."""
+    with run_lock():
+        meltano_env.meltano(
+            [f"--environment={ENVIRONMENT}", "state", "clear", "--force", state_id(loader, suffix)],
+            env=meltano_env.clean_env(),
+            capture=True,
+        )
 
 
 def singer_state(loader: str, suffix: str) -> dict[str, Any]:

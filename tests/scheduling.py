@@ -12,11 +12,20 @@ from pathlib import Path
 
 import pytest
 
-ONE_WORKER = ("tests/warehouse/", "tests/cli/test_packaging.py")
-"""Folders and modules whose tests all run on one worker: the warehouse tests' Meltano runs
-take turns anyway (meltano_pipeline.run_lock), and their session and module fixtures
-(PostgreSQL, a Meltano project with its plugins installed, the two demo runs, a wheel build)
-cost a minute of CPU each time one is set up."""
+SHARED_SETUPS = (
+    # the two demo runs (meltano_pipeline.demo_runs), in the project's own .meltano
+    (
+        "tests/warehouse/test_meltano_warehouse.py::test_demo_",
+        "tests/warehouse/test_workspace_warehouse.py::test_demo_",
+    ),
+    # a user's Meltano project with the plugins installed (its module fixture)
+    ("tests/warehouse/test_meltano_project.py",),
+    # a wheel build
+    ("tests/cli/test_packaging.py",),
+)
+"""Tests that share a set-up costing several seconds of CPU run together on one worker, each
+group as one unit; every other test is a unit of its own. (The other Meltano runs go side by
+side: each worker has its own Meltano system directory, meltano_pipeline.worker_sys_dir.)"""
 
 
 def _module(item: pytest.Item) -> Path:
@@ -39,15 +48,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _unit(nodeid: str) -> str:
-    """A test's unit of scheduling: the ONE_WORKER entry that holds it, else the test alone."""
-    module = nodeid.split("::", 1)[0]
-    return next((entry for entry in ONE_WORKER if module.startswith(entry)), nodeid)
+    """A test's unit of scheduling: the SHARED_SETUPS group that holds it, else the test."""
+    group = next((g for g in SHARED_SETUPS if nodeid.startswith(g)), None)
+    return group[0] if group else nodeid
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """For xdist's default ``--dist load``: one queue of single tests, in the order above, but
-    each ONE_WORKER entry as one unit (its units are sent first: they are the largest)."""
+    each SHARED_SETUPS group as one unit."""
     if config.getvalue("dist") != "load":
         return None  # another --dist asked for explicitly
     from xdist.scheduler import LoadScopeScheduling

@@ -32,7 +32,6 @@ from meltano_pipeline import (
     EXTRACTOR,
     DemoRuns,
     assert_column_types,
-    clear_state,
     loaded_tables,
     meltano,
     meltano_env,
@@ -146,55 +145,52 @@ def test_meltano_run_loads_then_upserts_restated_days(
     suffix = f"test-{uuid.uuid4().hex[:8]}"
     config1 = warehouse_config(sim, end_date=FIRST_END.isoformat())
     assert len(config1["canvas_ids"]) == 5
-    try:
-        # Run 1: everything up to FIRST_END, one row per key, the simulator's numbers, every
-        # catalogue table with the simulator's names, every id joining its catalogue row.
-        run_pipeline(warehouse, config1, suffix)
-        expected1 = expected_records(workspace, config1)
-        first = loaded_tables(warehouse, catalog)
-        assert_tables_hold(first, expected1, catalog)
-        assert_canvas_series_hold(first, workspace, config1)
-        assert_names_from_the_model(first, workspace)
-        assert_ids_join(warehouse, workspace)
-        assert_readme_queries_run(warehouse)
-        assert_column_types(warehouse, catalog)
-        _assert_absent_json_is_sql_null(warehouse, catalog, expected1)
-        bookmarks1 = meltano_bookmarks(warehouse.loader, suffix)
-        partitions = (
-            len(workspace.sends) * 2
-            + len(workspace.campaigns) * 2
-            + len(config1["canvas_ids"]) * len(CANVAS_SERIES_STREAMS)
-        )
-        assert len(bookmarks1) == partitions
-        assert set(bookmarks1.values()) == {FIRST_END.isoformat()}
+    # Run 1: everything up to FIRST_END, one row per key, the simulator's numbers, every
+    # catalogue table with the simulator's names, every id joining its catalogue row.
+    run_pipeline(warehouse, config1, suffix)
+    expected1 = expected_records(workspace, config1)
+    first = loaded_tables(warehouse, catalog)
+    assert_tables_hold(first, expected1, catalog)
+    assert_canvas_series_hold(first, workspace, config1)
+    assert_names_from_the_model(first, workspace)
+    assert_ids_join(warehouse, workspace)
+    assert_readme_queries_run(warehouse)
+    assert_column_types(warehouse, catalog)
+    _assert_absent_json_is_sql_null(warehouse, catalog, expected1)
+    bookmarks1 = meltano_bookmarks(warehouse.loader, suffix)
+    partitions = (
+        len(workspace.sends) * 2
+        + len(workspace.campaigns) * 2
+        + len(config1["canvas_ids"]) * len(CANVAS_SERIES_STREAMS)
+    )
+    assert len(bookmarks1) == partitions
+    assert set(bookmarks1.values()) == {FIRST_END.isoformat()}
 
-        # Braze restates the last days; run 2 re-reads them (lookback) and reaches today.
-        workspace.restate()
-        config2 = warehouse_config(sim)
-        run_pipeline(warehouse, config2, suffix)
-        expected2 = expected_records(workspace, config2)
-        second = loaded_tables(warehouse, catalog)
-        assert_tables_hold(second, expected2, catalog)
-        assert_canvas_series_hold(second, workspace, config2)
-        assert_ids_join(warehouse, workspace)
+    # Braze restates the last days; run 2 re-reads them (lookback) and reaches today.
+    workspace.restate()
+    config2 = warehouse_config(sim)
+    run_pipeline(warehouse, config2, suffix)
+    expected2 = expected_records(workspace, config2)
+    second = loaded_tables(warehouse, catalog)
+    assert_tables_hold(second, expected2, catalog)
+    assert_canvas_series_hold(second, workspace, config2)
+    assert_ids_join(warehouse, workspace)
 
-        # The restatement was real, for the Canvas tables too: rows loaded by run 1 now hold
-        # different numbers, and only on restated days.
-        changed = [
-            (stream, key)
-            for stream in SERIES_STREAMS
-            for key, row in first[stream].items()
-            if row != second[stream][key]
-        ]
-        assert {s for s, _ in changed} >= {"campaign_analytics", *CANVAS_SERIES_STREAMS}
-        restated_from = SIM_TODAY - dt.timedelta(days=workspace.restate_days - 1)
-        assert all(key[_time_index(catalog, s)] >= restated_from.isoformat() for s, key in changed)
+    # The restatement was real, for the Canvas tables too: rows loaded by run 1 now hold
+    # different numbers, and only on restated days.
+    changed = [
+        (stream, key)
+        for stream in SERIES_STREAMS
+        for key, row in first[stream].items()
+        if row != second[stream][key]
+    ]
+    assert {s for s, _ in changed} >= {"campaign_analytics", *CANVAS_SERIES_STREAMS}
+    restated_from = SIM_TODAY - dt.timedelta(days=workspace.restate_days - 1)
+    assert all(key[_time_index(catalog, s)] >= restated_from.isoformat() for s, key in changed)
 
-        bookmarks2 = meltano_bookmarks(warehouse.loader, suffix)
-        assert bookmarks2.keys() == bookmarks1.keys()
-        assert set(bookmarks2.values()) == {SIM_TODAY.isoformat()}
-    finally:
-        clear_state(warehouse.loader, suffix)
+    bookmarks2 = meltano_bookmarks(warehouse.loader, suffix)
+    assert bookmarks2.keys() == bookmarks1.keys()
+    assert set(bookmarks2.values()) == {SIM_TODAY.isoformat()}
 
 
 def _time_index(catalog: dict[str, dict[str, Any]], stream: str) -> int:
@@ -238,7 +234,6 @@ def test_meltano_run_target_jsonl(
         lines = (tmp_path / f"{stream}.jsonl").read_text().splitlines()
         loaded = sorted(json.dumps(json.loads(line), sort_keys=True) for line in lines)
         assert loaded == sorted(json.dumps(r, sort_keys=True) for r in records), stream
-    clear_state("target-jsonl", suffix)
 
 
 # The target's own connector maps each property; compiled with the Snowflake dialect.

@@ -26,7 +26,6 @@ from meltano_pipeline import (
     DemoRuns,
     Tables,
     assert_column_types,
-    clear_state,
     loaded_tables,
     run_pipeline,
     same,
@@ -233,48 +232,43 @@ def test_workspace_tables_load_into_postgres_then_upsert_restated_days(
     sim = make_simulator(ws)
     suffix = f"test-{uuid.uuid4().hex[:8]}"
     streams = set(WORKSPACE_STREAM_NAMES)
-    try:
-        config1 = workspace_config(sim, FIRST_END)
-        expected1 = expected_workspace_records(sim, config1, streams)
-        run_pipeline(warehouse, config1, suffix)
-        assert_column_types(warehouse, catalog, streams)
-        assert_sensible_types(warehouse)
-        first = assert_tables_hold(loaded_tables(warehouse, catalog, streams), expected1, catalog)
-        assert_totals(warehouse)
-        assert_joins(warehouse)
+    config1 = workspace_config(sim, FIRST_END)
+    expected1 = expected_workspace_records(sim, config1, streams)
+    run_pipeline(warehouse, config1, suffix)
+    assert_column_types(warehouse, catalog, streams)
+    assert_sensible_types(warehouse)
+    first = assert_tables_hold(loaded_tables(warehouse, catalog, streams), expected1, catalog)
+    assert_totals(warehouse)
+    assert_joins(warehouse)
 
-        # Braze restates the last days; run 2 re-reads them (lookback) and reaches today.
-        ws.restate()
-        config2 = workspace_config(sim, SIM_TODAY)
-        expected2 = expected_workspace_records(sim, config2, streams)
-        run_pipeline(warehouse, config2, suffix)
-        # An hour (or day) whose events or purchases Braze restated to none is left out of its
-        # answer, so the target keeps the row run 1 loaded for it: a known limit of upserts.
-        restated = {stream: by_key(catalog, stream, expected2[stream]) for stream in first}
-        gone = {
-            stream: {key: row for key, row in first[stream].items() if key not in restated[stream]}
-            for stream in first
-        }
-        second = assert_tables_hold(
-            loaded_tables(warehouse, catalog, streams), expected2, catalog, kept=gone
-        )
-        assert_joins(warehouse)
+    # Braze restates the last days; run 2 re-reads them (lookback) and reaches today.
+    ws.restate()
+    config2 = workspace_config(sim, SIM_TODAY)
+    expected2 = expected_workspace_records(sim, config2, streams)
+    run_pipeline(warehouse, config2, suffix)
+    # An hour (or day) whose events or purchases Braze restated to none is left out of its
+    # answer, so the target keeps the row run 1 loaded for it: a known limit of upserts.
+    restated = {stream: by_key(catalog, stream, expected2[stream]) for stream in first}
+    gone = {
+        stream: {key: row for key, row in first[stream].items() if key not in restated[stream]}
+        for stream in first
+    }
+    second = assert_tables_hold(
+        loaded_tables(warehouse, catalog, streams), expected2, catalog, kept=gone
+    )
+    assert_joins(warehouse)
 
-        # The rows loaded by run 1 now hold the restated numbers, for every series.
-        for stream in DAILY:
-            if stream not in first or "time" not in catalog[stream]["keys"]:
-                continue
-            changed = [key for key, row in first[stream].items() if row != second[stream][key]]
-            assert changed, f"{stream}: no restated row"
-        state = singer_state(warehouse.loader, suffix)
-        for stream in ("app_kpis", "session_analytics", "custom_event_analytics"):
-            read = [
-                p for p in state["bookmarks"][stream]["partitions"] if "replication_key_value" in p
-            ]
-            assert len(read) == len(partitions(stream, effective_config(sim, config2))), stream
-            assert {p["replication_key_value"] for p in read} == {SIM_TODAY.isoformat()}, stream
-    finally:
-        clear_state(warehouse.loader, suffix)
+    # The rows loaded by run 1 now hold the restated numbers, for every series.
+    for stream in DAILY:
+        if stream not in first or "time" not in catalog[stream]["keys"]:
+            continue
+        changed = [key for key, row in first[stream].items() if row != second[stream][key]]
+        assert changed, f"{stream}: no restated row"
+    state = singer_state(warehouse.loader, suffix)
+    for stream in ("app_kpis", "session_analytics", "custom_event_analytics"):
+        read = [p for p in state["bookmarks"][stream]["partitions"] if "replication_key_value" in p]
+        assert len(read) == len(partitions(stream, effective_config(sim, config2))), stream
+        assert {p["replication_key_value"] for p in read} == {SIM_TODAY.isoformat()}, stream
 
 
 # --- make demo -------------------------------------------------------------------------------
