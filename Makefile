@@ -7,6 +7,10 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# uv installs the venvs (Meltano installs its plugins with it too): seconds where pip takes
+# tens of them. It reads PyPI (and UV_* settings), not pip's configuration.
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
 PYTEST_ARGS ?= -n 4
 # The oldest singer-sdk that pyproject.toml's pin admits (its lower bound): .venv runs on it,
 # and .ci/run also runs the CLI tests on the newest the pin admits (.venv-sdk-next).
@@ -17,8 +21,11 @@ SDK_OLDEST := 0.54.9
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml simulator/pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[dev]' -e ./simulator 'singer-sdk==$(SDK_OLDEST)'
+$(UV): | $(PY)
+	$(PY) -m pip install -q 'uv==$(UV_VERSION)'
+
+$(VENV)/.installed: pyproject.toml simulator/pyproject.toml | $(UV)
+	$(UV) pip install -q --python $(PY) -e '.[dev]' -e ./simulator 'singer-sdk==$(SDK_OLDEST)'
 	touch $@
 
 # Meltano in .venv-meltano (its dependencies never meet singer-sdk's), plugins in .meltano/.
