@@ -25,7 +25,7 @@ $(UV): | $(PY)
 	$(PY) -m pip install -q 'uv==$(UV_VERSION)'
 
 $(VENV)/.installed: pyproject.toml simulator/pyproject.toml | $(UV)
-	$(UV) pip install -q --python $(PY) -e '.[dev]' -e ./simulator 'singer-sdk==$(SDK_OLDEST)'
+	$(UV) pip install -q --compile-bytecode --python $(PY) -e '.[dev]' -e ./simulator 'singer-sdk==$(SDK_OLDEST)'
 	touch $@
 
 # Meltano in .venv-meltano (its dependencies never meet singer-sdk's), plugins in .meltano/.

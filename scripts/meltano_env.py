@@ -82,7 +82,8 @@ def _ensure_meltano_locked() -> Path:
         if not python.exists():
             # from the interpreter this one was made from, as `python -m venv` would
             subprocess.run([uv, "venv", "-q", "--python", sys.executable, MELTANO_VENV], check=True)
-        install = [uv, "pip", "install", "-q", "--python", str(python)]
+        # compiled now, as pip does: else the first Meltano runs compile it, side by side
+        install = [uv, "pip", "install", "-q", "--compile-bytecode", "--python", str(python)]
     else:
         if not python.exists():
             venv.EnvBuilder(with_pip=True).create(MELTANO_VENV)
@@ -137,7 +138,10 @@ def ensure_plugins(names: Sequence[str] = (EXTRACTOR, *LOADERS)) -> None:
                 continue
             print(f"meltano install {kind} {' '.join(batch)} ...", file=sys.stderr, flush=True)
             # Not captured: on a fresh machine this takes minutes, and a person should see why.
-            proc = meltano(["install", kind, *batch], timeout=1800)
+            # UV_COMPILE_BYTECODE: Meltano installs with uv, which leaves the compiling to the
+            # first runs (several at once in the tests) unless asked to, as pip does.
+            env = clean_env({"UV_COMPILE_BYTECODE": "1"}, keep_foreign=True)
+            proc = meltano(["install", kind, *batch], env=env, timeout=1800)
             if proc.returncode != 0:
                 raise RuntimeError(f"meltano install {kind} {' '.join(batch)} failed")
             for name in batch:
