@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 # tens of them. It reads PyPI (and UV_* settings), not pip's configuration.
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
-PYTEST_ARGS ?= -n 4
+PYTEST_ARGS ?= -n 6
 # The oldest singer-sdk that pyproject.toml's pin admits (its lower bound): .venv runs on it,
 # and .ci/run also runs the CLI tests on the newest the pin admits (.venv-sdk-next).
 SDK_OLDEST := 0.54.9
