@@ -9,6 +9,7 @@ flattener and its schemas; streams are generated from the descriptions' tables.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -123,6 +124,23 @@ def _no_params(_settings: Any, _roles: frozenset[str]) -> dict[str, str]:
     return {}
 
 
+def joined_paths(paths: list[str]) -> str:
+    """Several paths as one name, their differing parts in braces:
+    ``/kpi/{dau,mau}/data_series``; one path as it is."""
+    if len(set(paths)) == 1:
+        return paths[0]
+    # Character by character on purpose (URL paths, not files); cut to whole segments.
+    prefix = os.path.commonprefix(paths)  # noqa: RUF071
+    prefix = prefix[: prefix.rfind("/") + 1]
+    rests = [p[len(prefix) :] for p in paths]
+    suffix = os.path.commonprefix([r[::-1] for r in rests])[::-1]  # noqa: RUF071
+    # From a separator on, so that no middle loses its last letters ("dau", not "da").
+    cuts = [i for i in (suffix.find("/"), suffix.find("_")) if i >= 0]
+    suffix = suffix[min(cuts) :] if cuts else ""
+    middles = [r[: len(r) - len(suffix)] for r in rests]
+    return f"{prefix}{{{','.join(middles)}}}{suffix}"
+
+
 @dataclass(frozen=True)
 class Series:
     """One analytics series, read once per window of each partition."""
@@ -149,7 +167,7 @@ class Series:
 
     @property
     def path(self) -> str:
-        """The series' name in logs, progress and readings: its first request's path."""
+        """Its first request's path."""
         return self.requests[0].path
 
     @property
@@ -157,10 +175,12 @@ class Series:
         return self.partitions.fields
 
     @property
-    def reading_key(self) -> str:
-        """What one reading of ``ending_at`` holds for: the path in its unit (Braze may read a
-        day's ending_at and an hour's differently)."""
-        return self.path if self.unit == "day" else f"{self.path} ({self.unit})"
+    def name(self) -> str:
+        """The series in logs and progress lines, and what one reading of ``ending_at`` holds
+        for: its requests' paths, in its unit when not days (a path read daily and hourly is
+        two series, and Braze may read a day's ending_at and an hour's differently)."""
+        paths = joined_paths([r.path for r in self.requests])
+        return paths if self.unit == "day" else f"{paths} ({self.unit})"
 
     def query(self, partition: Partition) -> dict[str, str]:
         """The query parameters naming ``partition``: ``*`` ("all") is no parameter."""

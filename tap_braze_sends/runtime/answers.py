@@ -44,6 +44,13 @@ class Asked:
     """What else avoids a 403 (the stream or column to deselect)."""
     origin: str = ""
     """The settings the request's ids come from, named by a 400."""
+    series: str = ""
+    """The series read (its name), whose progress line counts the request; empty: a listing."""
+
+    @property
+    def counted_as(self) -> str:
+        """The progress line that counts the request: its series', else its path's."""
+        return self.series or self.path
 
 
 def raise_for_status(

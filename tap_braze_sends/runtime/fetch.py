@@ -99,6 +99,7 @@ class Fetcher:
         what: str = "",
         hint: str = "",
         origin: str = "",
+        series: str = "",
         parse: Callable[[Any], Any] = lambda body: body,
         still_needed: Callable[[], bool] = lambda: True,
     ) -> Fetched | None:
@@ -106,14 +107,13 @@ class Fetcher:
         and window) name it in errors.
 
         ``permission`` (the endpoint's) and ``hint`` (what else avoids it) go into a 403's
-        error, ``origin`` (the settings its ids come from) into a 400's. ``parse`` turns the
-        decoded body into the caller's result; a ValueError from it (a 200 whose body lacks the
-        documented shape: a proxy may have cut it) is retried. ``still_needed`` is asked once
-        the budget lets the request go (a wait may have taught the run something meanwhile);
-        False: it is not sent, and None is returned.
-        """
+        error, ``origin`` (the settings its ids come from) into a 400's; ``series`` (its name)
+        is the progress line that counts it. ``parse`` turns the decoded body into the caller's
+        result; a MalformedBody from it is retried (answers.parse_body). ``still_needed`` is
+        asked once the budget lets the request go (a wait may have taught the run something
+        meanwhile); False: it is not sent, and None is returned."""
         settings = self.settings
-        asked = Asked(path, who, what, permission, hint, origin)
+        asked = Asked(path, who, what, permission, hint, origin, series)
         where = f"{who} ({what})" if what else who
         brief = f"{who} ({path})"
         request = requests.Request(
@@ -167,7 +167,7 @@ class Fetcher:
                     raise BrazeGaveUp(msg) from None
                 step = next(waits)
                 wait = random.uniform(step, 2 * step)
-                self.progress.count_retry(path)
+                self.progress.count_retry(asked.counted_as)
                 logger.warning(
                     "Retrying %s in %.1f s after attempt %d of %d: %s",
                     brief,
@@ -206,12 +206,12 @@ class Fetcher:
             )
             headers = read_rate_limit_headers(response.headers)
             if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
-                hold = self._on_rate_limited(headers, path, budget)
+                hold = self._on_rate_limited(headers, asked, budget)
         except requests.exceptions.SSLError as exc:
             raise self._tls_error(exc) from None
         finally:
             budget.release(headers, rate_limited=hold is not None)
-        self.progress.count_request(path)
+        self.progress.count_request(asked.counted_as)
         status = response.status_code
         if HTTPStatus.MULTIPLE_CHOICES <= status < HTTPStatus.BAD_REQUEST:
             response.close()
@@ -228,10 +228,13 @@ class Fetcher:
         result = parse_body(parse, body, asked)
         return Fetched(result, dt.datetime.now(dt.timezone.utc), next_cursor(response))
 
-    def _on_rate_limited(self, headers: RateLimitHeaders, path: str, budget: RateBudget) -> float:
+    def _on_rate_limited(
+        self, headers: RateLimitHeaders, asked_for: Asked, budget: RateBudget
+    ) -> float:
         """A 429: hold the pool (at least 1 s, growing) and return how long, or raise if the
         server asks for longer than max_rate_limit_wait."""
-        self.progress.count_rate_limited(path)
+        path = asked_for.path
+        self.progress.count_rate_limited(asked_for.counted_as)
         asked = seconds_until_reset(headers, time.time())
         limit = self.settings.max_rate_limit_wait
         if asked is not None and asked > limit:

@@ -155,7 +155,7 @@ def plan_groups(
     now = _now()
     groups: dict[str, Group] = {}
     for stream in series:
-        key = stream.series.reading_key  # a path read daily and hourly is two series
+        key = stream.series.name  # a path read daily and hourly is two series
         groups.setdefault(key, Group(stream.series, [])).streams.append(stream)
     for group in groups.values():
         group.prepare(settings)

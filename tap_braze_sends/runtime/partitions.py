@@ -45,6 +45,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class _Context:
+    series: str
+    """The series' name, for the log lines."""
     settings: Settings
     found: Found
     first_day: FirstDay
@@ -62,13 +64,13 @@ def series_partitions(
     today: dt.date,
 ) -> list[Candidate]:
     """The series' partitions, in order: the config's first, then discovered ones."""
-    context = _Context(settings, found, first_day, first_data_day, today)
+    context = _Context(series.name, settings, found, first_day, first_data_day, today)
     candidates = _candidates(series.partitions, context)
     if settings.shard is not None:
         mine = [c for c in candidates if in_shard(tuple(c.partition.values()), settings.shard)]
         logger.info(
             "%s: shard %d/%d takes %d of %d partitions",
-            series.path,
+            series.name,
             *settings.shard,
             len(mine),
             len(candidates),
@@ -127,7 +129,7 @@ def _discovered(
         if reason is None and facts.campaign_id not in already:
             already.add(facts.campaign_id)
             candidates.append(Candidate(partition, discovered=True))
-    logger.info("Discovery: %s", summarize_skips(reasons, noun=noun))
+    logger.info("Discovery for %s: %s", context.series, summarize_skips(reasons, noun=noun))
     return candidates
 
 

@@ -96,6 +96,6 @@ def partition_windows(
         plan.first_day,
         plan.last_day,
         window_days(plan.series, settings),
-        readings.get(plan.series.reading_key),
+        readings.get(plan.series.name),
         UNITS[plan.series.unit],
     )

@@ -84,7 +84,7 @@ class Run:
 
     def _first_job(self, group: Group, plan: PartitionPlan, windows: list[Window]) -> WindowJob:
         """A partition's first window; while the series' reading is unknown, its probe."""
-        path = group.series.reading_key
+        path = group.series.name
         probes = self._probe_count.get(path, 0)
         if self.readings.get(path) is not None or probes >= MAX_PROBES:
             return WindowJob(group, plan, windows[0], last=len(windows) == 1)
@@ -98,7 +98,7 @@ class Run:
         """A partition's requests. The series' first request, while its reading of the
         ``ending_at`` day is unknown, goes alone: the rest of the series is planned from its
         answer (exact windows), and only if it proves nothing under both readings (guards)."""
-        path = group.series.reading_key
+        path = group.series.name
         if early is None:
             self._await_probe(path)
             windows = partition_windows(plan, self.settings, self.readings)
@@ -119,7 +119,7 @@ class Run:
 
     def _rest_after(self, probe: WindowJob, plan: PartitionPlan) -> list[Window]:
         assert probe.window is not None
-        reading = self.readings.get(plan.series.reading_key)
+        reading = self.readings.get(plan.series.name)
         if reading is None:  # the answer proved nothing: the guard plan's other windows
             return partition_windows(plan, self.settings, self.readings)[1:]
         window = probe.window
@@ -196,7 +196,7 @@ class Run:
             return WindowResult([], now)
         series, window, partition = job.plan.series, job.window, job.plan.partition
         if self.fetcher.stop.is_set():
-            raise BrazeStopped(f"not requested: the run is stopping ({series.path})")
+            raise BrazeStopped(f"not requested: the run is stopping ({series.name})")
         answers: list[list[tuple[dt.date, DayRows]]] = []
         extracted_at = now
         for request in job.group.requests:
@@ -204,7 +204,7 @@ class Run:
             if answer is None:
                 continue
             days, extracted_at = answer
-            self.readings.learn(series.reading_key, window, (day for day, _ in days))
+            self.readings.learn(series.name, window, (day for day, _ in days))
             answers.append(days)
         if not answers:
             return WindowResult([], now)
@@ -234,6 +234,7 @@ class Run:
                 permission=request.permission,
                 hint=_deselect_hint(job.group, request),
                 origin="" if job.plan.discovered else _origin(series, partition),
+                series=series.name,
                 who=who,
                 what=what,
                 parse=lambda body: answer_days(series, body, partition, f"{who} ({what})"),
@@ -273,7 +274,7 @@ def _deselect_hint(group: Group, request: Request) -> str:
 def _returns_nothing_needed(job: WindowJob, readings: DayReadings) -> bool:
     """A guard window planned before the reading was known, that the reading now shows
     would bring no day of the range: not worth a request."""
-    reading = readings.get(job.plan.series.reading_key)
+    reading = readings.get(job.plan.series.name)
     return (
         reading is not None
         and job.window is not None

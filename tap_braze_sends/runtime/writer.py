@@ -77,7 +77,7 @@ def write_run(
         for group in run.groups:
             for stream in group.streams:
                 output.schema(stream)
-            sinks[group.series.reading_key] = [
+            sinks[group.series.name] = [
                 _StreamSink(
                     stream,
                     output.row_writer(stream),
@@ -88,11 +88,11 @@ def write_run(
             ]
         try:
             for group, results in _by_group(run):
-                progress.start_stream(group.series.path, len(group.plans))
+                progress.start_stream(group.series.name, len(group.plans))
                 _write_group(
                     group,
                     results,
-                    sinks[group.series.reading_key],
+                    sinks[group.series.name],
                     output=output,
                     bookmarks=bookmarks,
                     progress=progress,

@@ -5,13 +5,17 @@ simulator's own request log, and logging works as JSON through singer-sdk's logg
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-from braze_simulator import BrazeSimulator, workspace_canvases
-from conftest import run_tap, tap_config, tap_log_lines
+from braze_simulator import BrazeSimulator, build_workspace, workspace_canvases
+from braze_simulator.workspace_series import apps
+from catalogs import catalog_selecting
+from conftest import SIM_TODAY, run_tap, tap_config, tap_log_lines, workspace_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,6 +23,10 @@ ENDPOINT_LINE = re.compile(
     r"^(?P<path>/\S+): (?P<done>\d+)/(?P<total>\d+) partitions done; (?P<days>\d+) days, "
     r"(?P<records>\d+) records; (?P<requests>\d+) requests, (?P<retries>\d+) retries, "
     r"(?P<limited>\d+) rate-limited; [\d.]+ requests/s, \d+ records/s; \d+ s elapsed"
+)
+# A series' name may hold braces and its unit: "/kpi/{dau,mau}/data_series", "... (hour)".
+SERIES_LINE = re.compile(
+    r"^(?P<name>/.+?): \d+/\d+ partitions done; \d+ days, \d+ records; (?P<requests>\d+) requests"
 )
 TOTAL_LINE = re.compile(
     r"^Run total: (?P<days>\d+) days, (?P<records>\d+) records; (?P<requests>\d+) requests"
@@ -50,6 +58,52 @@ def test_each_endpoint_line_counts_its_own_requests_and_records(
     assert int(total["requests"]) == sum(served.values())
     assert int(total["records"]) == sum(records.values())
     assert not [text for text in messages if " 0/0 partitions" in text or "for 0 " in text]
+
+
+def test_a_series_of_several_paths_or_read_hourly_too_counts_its_own_requests(
+    make_simulator: Callable[..., BrazeSimulator], tmp_path: Path
+) -> None:
+    """The KPIs line counts the requests to its four paths; a path read daily and hourly has a
+    line (and a discovery line) per unit, each with that unit's requests."""
+    ws = build_workspace(3, 2, today=SIM_TODAY, seed=7)
+    sim = make_simulator(ws)
+    start = SIM_TODAY - dt.timedelta(days=9)
+    config = workspace_config(
+        sim, start_date=start.isoformat(), app_ids=[apps(ws)[0].app_id], all_events=True
+    )
+    streams = {
+        "app_kpis",
+        "session_analytics",
+        "session_hourly_analytics",
+        "custom_event_analytics",
+        "custom_event_hourly_analytics",
+    }
+    run = run_tap(config, tmp_path, catalog=catalog_selecting(config, streams))
+    messages = [line.message for line in tap_log_lines(run.stderr, "INFO")]
+    counted = {m["name"]: int(m["requests"]) for m in map(SERIES_LINE.match, messages) if m}
+    served = Counter(
+        (r["path"], r["params"].get("unit", "day"))
+        for r in sim.requests_log
+        if r["path"].endswith(("data_series", "_series"))
+    )
+    kpis = sum(
+        served[f"/kpi/{k}/data_series", "day"] for k in ("dau", "mau", "new_users", "uninstalls")
+    )
+    assert counted == {
+        "/kpi/{dau,mau,new_users,uninstalls}/data_series": kpis,
+        "/sessions/data_series": served["/sessions/data_series", "day"],
+        "/sessions/data_series (hour)": served["/sessions/data_series", "hour"],
+        "/events/data_series": served["/events/data_series", "day"],
+        "/events/data_series (hour)": served["/events/data_series", "hour"],
+    }
+    # Four paths for each of two partitions (all apps, and the one app).
+    assert kpis >= 4 * 2
+    assert served["/sessions/data_series", "hour"] > 0
+    discovery = [text for text in messages if text.startswith("Discovery")]
+    assert [text.split(": found ")[0] for text in discovery] == [
+        "Discovery for /events/data_series",
+        "Discovery for /events/data_series (hour)",
+    ]
 
 
 def text_ends_done(messages: list[str], path: str) -> bool:

@@ -75,7 +75,7 @@ def test_units_and_the_unit_parameter() -> None:
         assert (daily.unit, hourly.unit) == ("day", "hour")
         assert {r.params.get("unit") for r in daily.requests} == {"day"}
         assert {r.params.get("unit") for r in hourly.requests} == {"hour"}
-        assert daily.reading_key != hourly.reading_key  # each unit learns its own reading
+        assert daily.name != hourly.name  # each unit learns its own reading
 
 
 def test_all_is_no_query_parameter_and_an_event_is_sent_as_event() -> None:
