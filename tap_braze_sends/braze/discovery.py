@@ -124,8 +124,13 @@ def analytics_skip_reason(
     known = [t for t in (campaign.last_sent, campaign.last_edited) if t is not None]
     if not known:
         return None
-    last_activity = max(known).astimezone(dt.timezone.utc)
-    last_data_day = (last_activity + campaign.data_window + DAY_BOUNDARY_SLACK).date()
+    try:
+        last_activity = max(known).astimezone(dt.timezone.utc)
+        last_data_day = (last_activity + campaign.data_window + DAY_BOUNDARY_SLACK).date()
+    except OverflowError:
+        # A conversion window or a date past datetime's range (year 9999): its data may reach
+        # any day, so it is requested rather than skipped.
+        return None
     cutoff = first_day - dt.timedelta(days=lookback_days)
     if last_data_day >= cutoff:
         return None

@@ -108,6 +108,26 @@ def with_windows(facts: CampaignFacts, *days: int) -> CampaignFacts:
     )
 
 
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"conversion_behaviors": [{"type": "a", "window": 10**30}]},  # past timedelta's range
+        {"conversion_behaviors": [{"type": "a", "window": 1e300}]},
+        {"last_sent": "9999-12-31T23:00:00-05:00"},  # its UTC instant is past year 9999
+        {"last_sent": "9999-12-31T23:00:00Z"},  # the window then runs past year 9999
+    ],
+)
+def test_a_window_or_date_past_datetimes_range_is_requested_not_a_crash(details: dict) -> None:
+    """Legal JSON numbers and ISO dates that datetime cannot add up: such a campaign may have
+    data on any day, so it is requested (an OverflowError here was a traceback)."""
+    listed = facts_from_listing(
+        {"id": "c", "last_edited": "2020-01-01T00:00:00Z"}, listed_as_archived=True
+    )
+    facts = with_details(listed, {"archived": True, **details})
+    assert skip(facts) is None
+    assert skip(with_details(listed, {"archived": True})) is not None  # the same, dormant
+
+
 def test_the_later_of_last_sent_and_last_edited_counts() -> None:
     facts = CampaignFacts(
         "c",
