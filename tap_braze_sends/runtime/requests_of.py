@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from tap_braze_sends.braze.description import DayRows, Partition, Request, Row, Series
+from tap_braze_sends.braze.flatten.unknown import EXTRA_METRICS
 from tap_braze_sends.braze.flatten.workspace_series import point_of
 from tap_braze_sends.runtime.windows import UNITS, Point
 
@@ -34,8 +35,8 @@ def needed_requests(
 def merge_days(
     answers: Sequence[list[tuple[dt.date, DayRows]]], keys: Mapping[str, tuple[str, ...]]
 ) -> list[tuple[dt.date, DayRows]]:
-    """The days of several answers for one window, each role's rows merged on its key (a
-    value beats a null; of two values for one column, the later answer's)."""
+    """The days of several answers for one window, each role's rows merged on its key
+    (:func:`merge_row`)."""
     if len(answers) == 1:
         return answers[0]
     merged: dict[dt.date, dict[str, dict[tuple[object, ...], Row]]] = {}
@@ -46,14 +47,22 @@ def merge_days(
                 by_key = roles.setdefault(role, {})
                 for row in role_rows:
                     key = tuple(row.get(k) for k in keys[role])
-                    target = by_key.setdefault(key, {})
-                    for column, value in row.items():
-                        if value is not None or column not in target:
-                            target[column] = value
+                    merge_row(by_key.setdefault(key, {}), row)
     return [
         (day, {role: list(by_key.values()) for role, by_key in roles.items()})
         for day, roles in sorted(merged.items())
     ]
+
+
+def merge_row(target: Row, row: Row) -> None:
+    """Merge ``row`` (a later answer's) into ``target``: a value beats a null, and of two values
+    for one column the later wins. ``extra_metrics`` are merged name by name: each request
+    keeps its own extras (a KPI sent as 3.0 lands there), so none may replace another's."""
+    for column, value in row.items():
+        if column == EXTRA_METRICS and isinstance(target.get(column), dict) and value:
+            target[column] = {**target[column], **value}
+        elif value is not None or column not in target:
+            target[column] = value
 
 
 def answer_days(

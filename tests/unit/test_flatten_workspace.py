@@ -22,8 +22,9 @@ from tap_braze_sends.braze.flatten.workspace_catalogues import (
     segment_list_rows,
     tracked_segment_ids,
 )
-from tap_braze_sends.braze.flatten.workspace_series import merge_rows, metric_row, point_of
+from tap_braze_sends.braze.flatten.workspace_series import metric_row, point_of
 from tap_braze_sends.braze.schemas import workspace as schemas
+from tap_braze_sends.runtime.requests_of import merge_row
 from tap_braze_sends.runtime.windows import DAY, HOUR
 
 CASE = load_workspace_case()
@@ -68,6 +69,14 @@ def series_records(stream: str) -> list[dict[str, Any]]:
                 by_time.setdefault(point, []).append(row)
         records += [merge_rows(by_time[t]) for t in sorted(by_time)]
     return records
+
+
+def merge_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row from the rows several requests gave for one key and time, as the run merges."""
+    merged: dict[str, Any] = {}
+    for row in rows:
+        merge_row(merged, row)
+    return merged
 
 
 @pytest.mark.parametrize("stream", sorted(SERIES_STREAMS))

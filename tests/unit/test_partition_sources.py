@@ -130,3 +130,25 @@ def test_answers_merge_into_one_row_per_key_and_day() -> None:
         (d1, {"day": [{"app": "x", "time": "1", "a": 1, "b": 10}]}),
         (d2, {"day": [{"app": "x", "time": "2", "b": 20}]}),
     ]
+
+
+def test_each_answers_extra_metrics_survive_the_merge() -> None:
+    """Two KPIs each sent as a float (3.0 fits no integer column) land in their rows'
+    extra_metrics: the merged row keeps both, not only the later answer's."""
+    d1 = dt.date(2026, 3, 1)
+    keys = {"app": "x", "time": "1"}
+    dau = [(d1, {"day": [{**keys, "extra_metrics": {"dau": 3.0, "note": "a"}}]})]
+    mau = [(d1, {"day": [{**keys, "extra_metrics": {"mau": 4.0}}]})]
+    new_users = [(d1, {"day": [{**keys, "new_users": 2, "extra_metrics": None}]})]
+    merged = merge_days([dau, mau, new_users], {"day": ("app", "time")})
+    assert merged == [
+        (
+            d1,
+            {
+                "day": [
+                    {**keys, "new_users": 2, "extra_metrics": {"dau": 3.0, "note": "a", "mau": 4.0}}
+                ]
+            },
+        )
+    ]
+    assert dau[0][1]["day"][0]["extra_metrics"] == {"dau": 3.0, "note": "a"}  # inputs untouched

@@ -5,8 +5,8 @@ request.
 An element becomes one row: the partition's key columns (``*`` for "all"), ``time``, the
 metric in its column when its value has the column's type (a metric the element lacks is no
 column of the row), and everything else in ``extra_metrics``. Several requests may feed the
-columns of one row (a KPI per column, purchase quantity and revenue): :func:`merge_rows` puts
-their rows of one time together.
+columns of one row (a KPI per column, purchase quantity and revenue): the runtime merges their
+rows of one time (:func:`tap_braze_sends.runtime.requests_of.merge_row`).
 
 ``time`` is the element's date in a daily series; in an hourly one, the start of its hour in
 UTC (Braze writes ``Z``, ``+00:00`` or another offset). A ``time`` that is neither makes the
@@ -15,7 +15,7 @@ element unplaceable: :class:`MalformedBody`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
@@ -52,21 +52,3 @@ def metric_row(
         if metric != column and metric in row:
             row[column] = row.pop(metric)
     return row
-
-
-def merge_rows(rows: Iterable[Row]) -> Row:
-    """One row from the rows several requests gave for the same keys and time.
-
-    Columns add up (a later request's column never replaces an earlier one's: each request
-    feeds its own); ``extra_metrics`` are merged, null when none has any.
-    """
-    merged: Row = {}
-    extras: dict[str, Any] = {}
-    for row in rows:
-        for name, value in row.items():
-            if name == "extra_metrics":
-                extras.update(value or {})
-            else:
-                merged.setdefault(name, value)
-    merged["extra_metrics"] = extras or None
-    return merged
