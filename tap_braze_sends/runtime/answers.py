@@ -92,11 +92,18 @@ def parse_body(parse: Callable[[Any], Any], body: Any, asked: Asked) -> Any:
         ) from None
 
 
-def next_cursor(response: requests.Response) -> str | None:
+def next_cursor(response: requests.Response, path: str = "") -> str | None:
     """The ``cursor`` of the ``Link`` header's next page: only the cursor, since the tap never
-    follows a URL an answer names (it could point elsewhere, and the key would go with it)."""
+    follows a URL an answer names (it could point elsewhere, and the key would go with it).
+
+    A next URL that cannot be read (``<http://[::1/...>``) is transient, as a cut body is:
+    whether more pages follow is unknown, and ending the listing there would drop them."""
     url = response.links.get("next", {}).get("url")
     if not url:
         return None
-    cursors = parse_qs(urlsplit(url).query).get("cursor")
+    try:
+        query = urlsplit(url).query
+    except ValueError as exc:
+        raise BrazeTransientError(f"unreadable Link header from {path}: {exc}") from None
+    cursors = parse_qs(query).get("cursor")
     return cursors[0] if cursors else None

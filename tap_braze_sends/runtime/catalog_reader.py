@@ -64,6 +64,7 @@ def read_list(
             hint=_discovery_hint(family),
             who=f"{family.list_path} page {page}",
             parse=lambda body: (_entries(body, family), family.list_rows(body)),
+            paged=family.cursor_paged,
         )
         cursor[0] = fetched.next_cursor
         entries, rows = fetched.body
@@ -72,7 +73,10 @@ def read_list(
         ]
 
     items, dropped = read_all_pages(
-        fetch_page, lambda item: str(item[0]["id"]), endpoint=family.list_path
+        fetch_page,
+        lambda item: str(item[0]["id"]),
+        endpoint=family.list_path,
+        short_page_ends=not family.cursor_paged,  # the Link header says where it ends
     )
     if dropped:
         logger.warning(

@@ -102,6 +102,7 @@ class Fetcher:
         series: str = "",
         parse: Callable[[Any], Any] = lambda body: body,
         still_needed: Callable[[], bool] = lambda: True,
+        paged: bool = False,
     ) -> Fetched | None:
         """One request with its retries; ``who`` (the partition) and ``what`` (the endpoint
         and window) name it in errors.
@@ -111,7 +112,8 @@ class Fetcher:
         is the progress line that counts it. ``parse`` turns the decoded body into the caller's
         result; a MalformedBody from it is retried (answers.parse_body). ``still_needed`` is
         asked once the budget lets the request go (a wait may have taught the run something
-        meanwhile); False: it is not sent, and None is returned."""
+        meanwhile); False: it is not sent, and None is returned. ``paged``: read the next
+        page's cursor from the ``Link`` header (a series ignores a proxy's stray one)."""
         settings = self.settings
         asked = Asked(path, who, what, permission, hint, origin, series)
         where = f"{who} ({what})" if what else who
@@ -135,7 +137,7 @@ class Fetcher:
                 raise BrazeStopped(f"not requested: the run is stopping ({path})")
             attempt += 1
             try:
-                return self._attempt(request, asked, budget, parse, still_needed)
+                return self._attempt(request, asked, budget, parse, still_needed, paged)
             except _RateLimited as exc:
                 # The pool's budget holds every worker (the next acquire waits on the stop
                 # event); the pool logged the hold once.
@@ -186,6 +188,7 @@ class Fetcher:
         budget: RateBudget,
         parse: Callable[[Any], Any],
         still_needed: Callable[[], bool],
+        paged: bool,
     ) -> Fetched | None:
         settings = self.settings
         path = asked.path
@@ -226,7 +229,8 @@ class Fetcher:
             raise _RateLimited(f"HTTP 429 from {path}; the pool holds {hold:.1f} s", hold)
         raise_for_status(status, content, asked, api_key=settings.api_key, api_url=settings.api_url)
         result = parse_body(parse, body, asked)
-        return Fetched(result, dt.datetime.now(dt.timezone.utc), next_cursor(response))
+        cursor = next_cursor(response, path) if paged else None
+        return Fetched(result, dt.datetime.now(dt.timezone.utc), cursor)
 
     def _on_rate_limited(
         self, headers: RateLimitHeaders, asked_for: Asked, budget: RateBudget

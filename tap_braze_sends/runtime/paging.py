@@ -4,7 +4,9 @@ A server that ignores ``page`` (answering the same full page for ever) or never 
 not turn into an endless stream of requests: a page whose ids were all seen on earlier pages,
 or a listing past :data:`MAX_PAGES`, stops the run with an error naming the endpoint. The
 listing ends on an empty page or on one shorter than page 0: the page size Braze used, not
-the 100 its documentation gives (a page of 50 must not end a listing of 250 silently).
+the 100 its documentation gives (a page of 50 must not end a listing of 250 silently). A
+listing paged by the ``Link`` header's cursor ends only where no next page is named (its
+``fetch_page`` then answers an empty page): a short page before it is no end.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ def read_all_pages(
     *,
     endpoint: str,
     max_pages: int = MAX_PAGES,
+    short_page_ends: bool = True,
 ) -> tuple[list[Item], int]:
     """Every item of the listing, each id once (the first copy wins), and how many copies
-    were dropped. ``fetch_page(n)`` returns page ``n`` (from 0)."""
+    were dropped. ``fetch_page(n)`` returns page ``n`` (from 0). ``short_page_ends``: a page
+    shorter than page 0 is the last (False: only an empty page is)."""
     items: list[Item] = []
     seen: set[str] = set()
     dropped = 0
@@ -56,7 +60,7 @@ def read_all_pages(
                 seen.add(entry_id)
                 items.append(entry)
         page_size = page_size or len(entries)
-        if len(entries) < page_size:
+        if short_page_ends and len(entries) < page_size:
             return items, dropped
     msg = (
         f"{endpoint} still had full pages after {max_pages} pages ({len(items)} items); "

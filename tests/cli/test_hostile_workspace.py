@@ -11,7 +11,7 @@ from typing import Any
 from braze_simulator import DEFAULT_KEY
 from catalogs import catalog_selecting
 from conftest import QuietHandler
-from test_hostile_servers import hostile, timed_run
+from test_hostile_servers import hostile, one_error, timed_run
 
 EMPTY = b'{"data": [], "message": "success"}'
 
@@ -61,3 +61,105 @@ def test_each_kpis_extra_metrics_are_kept_in_the_merged_row(tmp_path: Path) -> N
         "new_users": 2,
         "extra_metrics": {"dau": 3.0, "dau_note": "x", "mau": 4.0},
     }
+
+
+# --- /events, paged by the Link header's cursor ---------------------------------------------
+
+
+def events_page(names: list[str]) -> bytes:
+    events = [{"name": n, "description": None, "status": "Active", "tag_names": []} for n in names]
+    return json.dumps({"events": events, "message": "success"}).encode()
+
+
+def reply_with_link(h: QuietHandler, body: bytes, link: str | None) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "application/json")
+    if link is not None:
+        h.send_header("Link", link)
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def events_config(url: str) -> dict[str, Any]:
+    return workspace_config(url, all_events=True)
+
+
+def read_events(answer: Any, tmp_path: Path) -> tuple[Any, Any]:
+    with hostile(answer) as (url, server):
+        config = events_config(url)
+        run, _ = timed_run(config, tmp_path, catalog=catalog_selecting(config, {"custom_events"}))
+    return run, server
+
+
+def test_a_short_page_with_a_next_link_is_not_the_end_of_the_events(tmp_path: Path) -> None:
+    """Braze names the next page in the Link header: a page shorter than the first (49, where
+    an event was dropped between two requests) is no end while a next page is named."""
+    pages = {
+        None: ([f"e{n:03d}" for n in range(50)], "c1"),
+        "c1": ([f"e{n:03d}" for n in range(50, 99)], "c2"),
+        "c2": (["e099", "e100"], None),
+    }
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        names, following = pages[query.get("cursor", [None])[0]]
+        link = f'</events?cursor={following}>; rel="next"' if following else None
+        reply_with_link(h, events_page(names), link)
+
+    run, server = read_events(answer, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    names = [r["event_name"] for r in run.records["custom_events"]]
+    assert names == [f"e{n:03d}" for n in range(101)]
+    assert server.by_path == {"/events": 3}
+
+
+def test_a_link_pointing_elsewhere_gives_only_its_cursor(tmp_path: Path) -> None:
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        if "cursor" in query:
+            assert query["cursor"] == ["c2tpcDo1MA=="]
+            reply_with_link(h, events_page(["Zürich 🎉"]), None)
+        else:
+            link = '<https://collector.example/events?cursor=c2tpcDo1MA%3D%3D>; rel="next"'
+            reply_with_link(h, events_page(["Added to Cart"]), link)
+
+    run, server = read_events(answer, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert [r["event_name"] for r in run.records["custom_events"]] == ["Added to Cart", "Zürich 🎉"]
+    assert server.by_path == {"/events": 2}
+
+
+def test_an_unreadable_link_is_retried_then_one_error_naming_the_page(tmp_path: Path) -> None:
+    """A next URL that is no URL (an unclosed IPv6 bracket) raised ValueError: a traceback."""
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        reply_with_link(h, events_page(["a"]), '<http://[::1/events?cursor=x>; rel="next"')
+
+    run, server = read_events(answer, tmp_path)
+    error = one_error(run)
+    assert "/events page 0" in error
+    assert "unreadable Link header from /events" in error
+    assert server.by_path == {"/events": 3}  # max_retries=2
+
+
+def test_a_link_looping_to_the_same_cursor_stops_after_two_requests(tmp_path: Path) -> None:
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        reply_with_link(h, events_page(["a", "b"]), '</events?cursor=same>; rel="next"')
+
+    run, server = read_events(answer, tmp_path)
+    error = one_error(run)
+    assert "/events page 1 holds only items of earlier pages" in error
+    assert server.by_path == {"/events": 2}
+
+
+def test_a_stray_link_header_on_a_series_is_ignored(tmp_path: Path) -> None:
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        body = series({"time": "2026-03-30", "sessions": 7}) if "sessions" in path else EMPTY
+        reply_with_link(h, body, '<http://[::1/x?cursor=1>; rel="next"')
+
+    with hostile(answer) as (url, _server):
+        config = workspace_config(url)
+        catalog = catalog_selecting(config, {"session_analytics"})
+        run, _ = timed_run(config, tmp_path, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-3000:]
+    (record,) = run.records["session_analytics"]
+    assert record["sessions"] == 7

@@ -11,6 +11,7 @@ from contract import WORKSPACE_STREAMS
 
 from tap_braze_sends.braze.endpoints import BRAZE
 from tap_braze_sends.braze.workspace_catalogues import SMALL_POOL
+from tap_braze_sends.errors import BrazeTransientError
 from tap_braze_sends.runtime.answers import next_cursor
 from tap_braze_sends.runtime.partitions import ids_missing, nothing_to_extract
 from tap_braze_sends.settings import parse_settings
@@ -135,3 +136,8 @@ def test_the_next_cursor_is_read_from_the_link_header_and_only_the_cursor() -> N
     assert next_cursor(response_with('<https://x/events?cursor=a>; rel="prev"')) is None
     assert next_cursor(response_with('<https://x/events?page=2>; rel="next"')) is None
     assert next_cursor(response_with(None)) is None
+
+
+def test_a_next_link_that_is_no_url_is_transient_not_a_crash() -> None:
+    with pytest.raises(BrazeTransientError, match="unreadable Link header from /events"):
+        next_cursor(response_with('<http://[::1/events?cursor=x>; rel="next"'), "/events")
