@@ -218,6 +218,15 @@ def test_an_hour_that_does_not_exist_is_a_malformed_body() -> None:
         point_of("2026-03-02T25:00", HOUR)
 
 
+@pytest.mark.parametrize("raw", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"])
+def test_an_hour_whose_utc_instant_is_past_datetimes_range_is_a_malformed_body(raw: str) -> None:
+    """Legal ISO 8601 whose UTC hour is in year 0 or 10000: no hour to place it in (it raised
+    OverflowError, reported as a bug in the tap)."""
+    with pytest.raises(MalformedBody, match="no UTC hour"):
+        point_of(raw, HOUR)
+    assert point_of(raw, DAY) == dt.date.fromisoformat(raw[:10])  # a day is its date part
+
+
 @pytest.mark.parametrize(
     "body", [None, [], {"message": "success"}, {"data": {}}, {"data": [1, 2]}, {"data": [None]}]
 )

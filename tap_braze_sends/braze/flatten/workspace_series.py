@@ -33,7 +33,11 @@ def point_of(value: object, unit: Unit) -> Point:
     if moment is None:
         msg = f"element has no ISO-8601 'time': {value!r:.80}"
         raise MalformedBody(msg)
-    return unit.point_of(moment)
+    try:
+        return unit.point_of(moment)
+    except OverflowError:  # its UTC hour falls before year 1 or after 9999: no hour to place
+        msg = f"element's 'time' has no UTC hour: {value!r:.80}"
+        raise MalformedBody(msg) from None
 
 
 def metric_row(
