@@ -2,7 +2,8 @@
 
 ``request_timeout`` bounds each socket read, so a server that trickles its body (a byte a
 second) would never be cut off by it alone: the body is read in pieces, against a deadline for
-the whole response.
+the whole response, and up to :data:`MAX_BODY_BYTES` (a server streaming without end over a
+fast link would otherwise fill the memory long before the deadline).
 """
 
 from __future__ import annotations
@@ -14,15 +15,21 @@ import requests
 import urllib3
 
 CHUNK_BYTES = 64 * 1024
+MAX_BODY_BYTES = 256 * 1024 * 1024
+"""Far above any Braze answer: a 100-day series, or a Canvas's details with every step's
+message bodies, is a few megabytes."""
 
 
 class BodyError(Exception):
     """The body did not arrive whole, in time, or as JSON (worth a retry)."""
 
 
-def read_body(response: requests.Response, deadline: float) -> bytes:
+def read_body(
+    response: requests.Response, deadline: float, max_bytes: int = MAX_BODY_BYTES
+) -> bytes:
     """The whole (decoded) body of a streamed response, or :class:`BodyError` once the
-    monotonic ``deadline`` passes; the connection is released either way."""
+    monotonic ``deadline`` passes or it outgrows ``max_bytes``; the connection is released
+    either way."""
     raw = response.raw
     # read1 returns what has arrived (read() would wait for a whole chunk of a trickle).
     read = getattr(raw, "read1", None) or raw.read
@@ -38,6 +45,9 @@ def read_body(response: requests.Response, deadline: float) -> bytes:
                 break
             chunks.append(chunk)
             size += len(chunk)
+            if size > max_bytes:
+                msg = f"the body outgrew {max_bytes:,} bytes (no Braze answer is that big)"
+                raise BodyError(msg)
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         raise BodyError(f"the body was cut off after {size} bytes: {type(exc).__name__}") from None
     finally:

@@ -20,6 +20,8 @@ from braze_simulator import DEFAULT_KEY
 from catalogs import catalog_selecting
 from conftest import QuietHandler, TapRun, run_tap, serve_on_loopback, tap_log_lines
 
+from tap_braze_sends.runtime.body import MAX_BODY_BYTES
+
 EMPTY_SERIES = b'{"data": [], "message": "success"}'
 ONE_DAY = json.dumps(
     {
@@ -319,3 +321,35 @@ def test_a_huge_field_is_kept_whole(tmp_path: Path) -> None:
         run.final_state["bookmarks"]["campaign_analytics"]["partitions"][0]["replication_key_value"]
         >= dt.date(2026, 3, 30).isoformat()
     )
+
+
+def test_a_body_without_end_is_cut_off_at_a_size_not_read_until_memory_runs_out(
+    tmp_path: Path,
+) -> None:
+    """A 200 that streams for ever, as fast as the loopback goes: within request_timeout it
+    would hold tens of gigabytes; it is cut off at MAX_BODY_BYTES, retried, then one error."""
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+
+        def chunk(data: bytes) -> bytes:
+            return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+        block = chunk(b"0," * 512 * 1024)
+        try:
+            h.wfile.write(chunk(b'{"data": ['))
+            while True:
+                h.wfile.write(block)
+        except OSError:
+            return  # the tap hung up
+
+    with hostile(answer) as (url, server):
+        run, seconds = timed_run(config_for(url, request_timeout=60, max_retries=1), tmp_path)
+    error = one_error(run)
+    assert f"the body outgrew {MAX_BODY_BYTES:,} bytes" in error
+    assert "after 2 attempts" in error
+    assert server.requests == 2
+    assert seconds < 60
