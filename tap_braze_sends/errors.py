@@ -11,6 +11,8 @@ from http import HTTPStatus
 import msgspec
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
+from tap_braze_sends.runtime.redaction import redact
+
 
 class BrazeError(Exception):
     """Stops the run with one clear, key-free message on stderr."""
@@ -106,15 +108,23 @@ def redirect_error(status: int, *, location: str, path: str, api_url: str) -> Br
     )
 
 
-def braze_message(content: bytes) -> str:
-    """Braze's own words from an error body (``message`` and ``errors``), or its text."""
+_MESSAGE_CHARS = 300
+
+
+def braze_message(content: bytes, secret: str = "") -> str:
+    """Braze's own words from an error body (``message`` and ``errors``), or its text, at most
+    300 characters, with ``secret`` masked before it is cut: a cut through an echoed key would
+    leave a piece of it that no mask recognises."""
     try:
         body = msgspec.json.decode(content)
     except (msgspec.DecodeError, RecursionError):
-        return content[:300].decode("utf-8", "replace")
-    if isinstance(body, dict):
-        parts = [str(body.get("message") or "")]
-        if body.get("errors"):
-            parts.append(str(body["errors"]))
-        return " ".join(p for p in parts if p)[:300]
-    return str(body)[:300]
+        text = content[: 16 * _MESSAGE_CHARS].decode("utf-8", "replace")
+    else:
+        if isinstance(body, dict):
+            parts = [str(body.get("message") or "")]
+            if body.get("errors"):
+                parts.append(str(body["errors"]))
+            text = " ".join(p for p in parts if p)
+        else:
+            text = str(body)
+    return redact(text, secret)[:_MESSAGE_CHARS]

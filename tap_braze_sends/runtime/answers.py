@@ -24,7 +24,6 @@ from tap_braze_sends.errors import (
     braze_message,
     fatal_error_for,
 )
-from tap_braze_sends.runtime.redaction import redact
 
 logger = logging.getLogger("tap_braze_sends.fetch")
 
@@ -60,7 +59,7 @@ def raise_for_status(
     what to change. Braze's own message is kept, with the key masked (some proxies echo it)."""
     if status < HTTPStatus.MULTIPLE_CHOICES:
         return
-    message = redact(braze_message(content), api_key)
+    message = braze_message(content, api_key)
     if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         raise BrazeTransientError(f"HTTP {status} from {asked.path}: {message}")
     raise fatal_error_for(

@@ -96,6 +96,28 @@ def test_404_from_a_server_that_echoes_the_authorization_header(
     assert_no_key(run)
 
 
+@pytest.mark.parametrize("status", [400, 404, 500])
+@pytest.mark.parametrize("as_json", [True, False])
+def test_an_echoed_key_where_the_quoted_message_is_cut_leaves_no_piece_of_it(
+    status: int, as_json: bool, sim_with_canary: BrazeSimulator, tmp_path: Path
+) -> None:
+    """The tap quotes 300 characters of an error body; a body that echoes the key across
+    character 300 left its first characters ("SECRET-can") where no mask recognised them."""
+
+    class Echo(QuietHandler):
+        def do_GET(self) -> None:
+            echoed = "x" * (290 - len("Bearer ")) + str(self.headers.get("Authorization"))
+            body = json.dumps({"message": echoed}) if as_json else echoed
+            self.reply(status, body.encode(), "application/json" if as_json else "text/html")
+
+    with serve_on_loopback(Echo) as url:
+        config = tap_config(sim_with_canary, api_key=CANARY, api_url=url, max_retries=0)
+        run = run_failing(config, tmp_path, f"{status}")
+    assert "x" * 280 in run.stderr  # the body was quoted
+    assert_no_key(run)
+    assert CANARY[:6] not in run.stdout + run.stderr, run.stderr[-2000:]
+
+
 @pytest.mark.parametrize("kind", ["503", "truncated", "reset"])
 def test_giving_up_after_transient_faults(
     kind: str, make_simulator: Callable[..., BrazeSimulator], tmp_path: Path
