@@ -18,6 +18,10 @@ MASK = "***"
 MIN_REDACTED_LENGTH = 4
 """A shorter "key" would mask ordinary words; no Braze key is that short."""
 
+MIN_PIECE_LENGTH = 8
+"""The shortest leading piece of a key that is masked too: a message that quotes a value cut
+to its first N characters (``{body!r:.200}``) may cut through a key the value echoed."""
+
 
 def key_problem(key: str) -> str | None:
     """Why ``key`` (already stripped) cannot go in an HTTP header, without quoting it; None: ok.
@@ -59,8 +63,11 @@ def _pattern(secret: str) -> re.Pattern[str] | None:
     forms = secret_forms(secret)
     if not forms:
         return None
-    # Case-insensitive: a host name or a percent-escape may come back in another case.
-    return re.compile("|".join(map(re.escape, forms)), re.IGNORECASE)
+    # Each form whole, then its leading pieces, longest first (the alternation takes the first
+    # that matches); case-insensitive: a host or a percent-escape may come back in another case.
+    pieces = {form[:n] for form in forms for n in range(MIN_PIECE_LENGTH, len(form))}
+    alternatives = sorted({*forms, *pieces}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
 
 
 def redact(text: str, secret: str) -> str:

@@ -118,6 +118,32 @@ def test_an_echoed_key_where_the_quoted_message_is_cut_leaves_no_piece_of_it(
     assert CANARY[:6] not in run.stdout + run.stderr, run.stderr[-2000:]
 
 
+def test_an_echoed_key_cut_in_a_malformed_body_message_leaves_no_piece_of_it(
+    sim_with_canary: BrazeSimulator, tmp_path: Path
+) -> None:
+    """A malformed body is quoted in its error cut to 200 characters (``{stats!r:.200}``): a
+    key the body echoed across that cut left its first characters unmasked."""
+
+    class Echo(QuietHandler):
+        def do_GET(self) -> None:
+            stats = "x" * 180 + str(self.headers.get("Authorization"))
+            self.reply(200, json.dumps({"data": {"name": "n", "stats": stats}}).encode())
+
+    with serve_on_loopback(Echo) as url:
+        config = {
+            "api_key": CANARY,
+            "api_url": url,
+            "canvas_ids": ["cv-1"],
+            "start_date": "2026-03-25",
+            "end_date": "2026-03-31",
+            "max_retries": 1,
+            "retry_initial_wait": 0.05,
+        }
+        run = run_failing(config, tmp_path, "is not a list of day objects")
+    assert_no_key(run)
+    assert CANARY[:8] not in run.stdout + run.stderr, run.stderr[-2000:]
+
+
 @pytest.mark.parametrize("kind", ["503", "truncated", "reset"])
 def test_giving_up_after_transient_faults(
     kind: str, make_simulator: Callable[..., BrazeSimulator], tmp_path: Path
