@@ -206,7 +206,10 @@ def starting_day(
     if bookmark is None:
         return start_date
     bookmark = min(bookmark, today)
-    return max(start_date, bookmark - dt.timedelta(days=lookback_days))
+    try:
+        return max(start_date, bookmark - dt.timedelta(days=lookback_days))
+    except OverflowError:  # a bookmark in year 1 less the lookback: start_date is later
+        return start_date
 
 
 def unit_range(
@@ -252,5 +255,9 @@ def bookmark_point(unit: Unit, value: object) -> Point | None:
     if moment is None:
         return None
     if unit is not DAY and isinstance(value, str) and len(value.strip()) == 10:
-        return unit.point_of(moment + dt.timedelta(days=1)) - unit.step
-    return unit.point_of(moment)
+        # Its last hour: the day's midnight (UTC) plus a day less an hour, inside the date.
+        return unit.point_of(moment) + (dt.timedelta(days=1) - unit.step)
+    try:
+        return unit.point_of(moment)
+    except OverflowError:  # its UTC instant is in year 0 or 10000: the date as written
+        return unit.point_of(moment.replace(tzinfo=_UTC))

@@ -163,3 +163,38 @@ def test_a_stray_link_header_on_a_series_is_ignored(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr[-3000:]
     (record,) = run.records["session_analytics"]
     assert record["sessions"] == 7
+
+
+# --- state ---------------------------------------------------------------------------------
+
+
+def test_bookmarks_at_the_edge_of_datetimes_range_run_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """A hand-edited state's bookmarks in year 1 and 9999 (valid dates, as the state check
+    says) ended the run in an OverflowError traceback while planning."""
+
+    def partition(value: str) -> dict[str, Any]:
+        context = {"app_id": "*", "segment_id": "*"}
+        return {"context": context, "replication_key": "time", "replication_key_value": value}
+
+    state = {
+        "bookmarks": {
+            "session_analytics": {"partitions": [partition("0001-01-01")]},
+            "session_hourly_analytics": {"partitions": [partition("9999-12-31T23:00:00-05:00")]},
+        }
+    }
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        h.reply(
+            200, series({"time": "2026-03-30", "sessions": 7}) if "day" in query["unit"] else EMPTY
+        )
+
+    with hostile(answer) as (url, _server):
+        config = workspace_config(url)
+        streams = {"session_analytics", "session_hourly_analytics"}
+        run, _ = timed_run(
+            config, tmp_path, catalog=catalog_selecting(config, streams), state=state
+        )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert [r["sessions"] for r in run.records["session_analytics"]] == [7]

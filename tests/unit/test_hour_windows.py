@@ -21,6 +21,7 @@ from tap_braze_sends.runtime.windows import (
     HOUR,
     MAX_WINDOW_DAYS,
     DayReading,
+    Unit,
     Window,
     bookmark_point,
     bookmark_value,
@@ -240,6 +241,37 @@ def test_hour_bookmarks_by_hand() -> None:
     assert bookmark_point(DAY, "2026-03-02") == dt.date(2026, 3, 2)
     assert bookmark_point(HOUR, "yesterday") is None
     assert bookmark_point(HOUR, None) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "hour"),
+    [
+        ("9999-12-31", "9999-12-31T23:00:00"),  # its last hour: a day later is past year 9999
+        ("9999-12-31T23:00:00-05:00", "9999-12-31T23:00:00"),  # UTC: year 10000
+        ("0001-01-01T00:00:00+05:00", "0001-01-01T00:00:00"),  # UTC: year 0
+        ("0001-01-01", "0001-01-01T23:00:00"),
+    ],
+)
+@pytest.mark.parametrize("unit", [HOUR, DAY])
+def test_a_bookmark_at_the_edge_of_datetimes_range_plans_without_a_crash(
+    value: str, hour: str, unit: Unit
+) -> None:
+    """A (hand-edited) state's bookmark in year 1 or 9999 raised OverflowError, a traceback:
+    an instant whose UTC falls outside datetime's range is read as written, a bookmark in year
+    1 less the lookback starts at start_date, one in 9999 counts as now."""
+    point = bookmark_point(unit, value)
+    assert point == (at(hour) if unit is HOUR else at(hour).date())
+    first, last = unit_range(
+        unit,
+        start_date=dt.date(2026, 3, 1),
+        end_date=dt.date(2026, 3, 31),
+        bookmark=point,
+        lookback_days=14,
+        now=NOW,
+    )
+    assert last == unit.point_of(NOW)
+    fortnight = dt.timedelta(days=14)
+    assert first == (unit.point_of(at("2026-03-01T00:00:00")) if value < "2" else last - fortnight)
 
 
 @settings(max_examples=300, deadline=None)
