@@ -5,6 +5,7 @@ error naming what was asked, never a traceback, and every listing stays bounded.
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from braze_simulator import DEFAULT_KEY
 from catalogs import catalog_selecting
 from conftest import QuietHandler
 from test_hostile_servers import hostile, one_error, timed_run
+
+from tap_braze_sends.runtime.paging import MAX_PAGES
 
 EMPTY = b'{"data": [], "message": "success"}'
 
@@ -72,6 +75,8 @@ def events_page(names: list[str]) -> bytes:
 
 
 def reply_with_link(h: QuietHandler, body: bytes, link: str | None) -> None:
+    # Headers and body go in two writes: without TCP_NODELAY each reply waits out a delayed ACK.
+    h.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     h.send_response(200)
     h.send_header("Content-Type", "application/json")
     if link is not None:
@@ -198,3 +203,16 @@ def test_bookmarks_at_the_edge_of_datetimes_range_run_without_a_traceback(
         )
     assert run.returncode == 0, run.stderr[-3000:]
     assert [r["sessions"] for r in run.records["session_analytics"]] == [7]
+
+
+def test_events_pages_that_never_end_stop_at_the_page_bound(tmp_path: Path) -> None:
+    """Each page new events and a new cursor, for ever: the listing stops at MAX_PAGES."""
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        names = [f"e{count:05d}-{n:02d}" for n in range(50)]
+        reply_with_link(h, events_page(names), f'</events?cursor=c{count}>; rel="next"')
+
+    run, server = read_events(answer, tmp_path)
+    error = one_error(run)
+    assert f"/events still had full pages after {MAX_PAGES} pages" in error
+    assert server.by_path == {"/events": MAX_PAGES}
