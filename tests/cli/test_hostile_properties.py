@@ -17,15 +17,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from conftest import run_tap, tap_log_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tap_braze_sends.braze.catalog import CAMPAIGNS, CANVASES, list_entries
-from tap_braze_sends.braze.endpoints import BRAZE, CAMPAIGNS_SERIES, CANVAS_SERIES, SENDS_SERIES
+from tap_braze_sends.braze.catalog import list_entries
+from tap_braze_sends.braze.endpoints import BRAZE
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
-from tap_braze_sends.braze.timestamps import parse_day
 from tap_braze_sends.config_schema import CONFIG_SCHEMA
 from tap_braze_sends.errors import StateError
 from tap_braze_sends.runtime.body import BodyError, decode_json
@@ -35,6 +35,7 @@ from tap_braze_sends.runtime.bookmarks import (
     split_unknown,
     validate_state,
 )
+from tap_braze_sends.runtime.requests_of import answer_days, merge_days
 from tap_braze_sends.sends_file import SendsFileError, read_sends_file
 from tap_braze_sends.settings import DATA_SOURCES, ConfigError, parse_settings
 
@@ -235,20 +236,40 @@ def test_any_sends_file_gives_sends_or_lines_naming_the_file(named: tuple[str, s
 
 # --- bodies --------------------------------------------------------------------------------
 
+times = st.sampled_from(
+    [
+        "2026-03-01",
+        "2026-03-01T00:00:00",
+        "2026-03-01T05:30:00Z",
+        "2026-03-01T23:00:00-05:00",
+        "2026-03-01T05:00:00+0530",
+        "2026-02-30",
+        "",
+        "0001-01-01T00:00:00+05:00",  # UTC in year 0
+        "9999-12-31T23:00:00-05:00",  # UTC in year 10000
+    ]
+)
+numbers = st.integers(min_value=-(10**30), max_value=10**30) | st.floats(allow_nan=False)
 day_objects = st.fixed_dictionaries(
-    {
-        "time": st.one_of(
-            st.sampled_from(["2026-03-01", "2026-03-01T00:00:00", "2026-02-30", ""]), json_values
-        )
-    },
+    {"time": st.one_of(times, json_values)},
     optional={
-        "messages": json_values,
-        "unique_recipients": json_values,
-        "conversions": json_values,
-        "revenue": json_values,
-        "stats": json_values,
-        "variant_stats": json_values,
-        "step_stats": json_values,
+        name: st.one_of(numbers, json_values)
+        for name in (
+            "messages",
+            "unique_recipients",
+            "conversions",
+            "revenue",
+            "stats",
+            "variant_stats",
+            "step_stats",
+            # the workspace series' metrics
+            "dau",
+            "mau",
+            "sessions",
+            "count",
+            "size",
+            "purchase_quantity",
+        )
     },
 )
 bodies = st.one_of(
@@ -264,23 +285,45 @@ bodies = st.one_of(
 )
 
 
+SCHEMAS = {t.stream: t.schema for d in (*BRAZE.catalogues, *BRAZE.series) for t in d.tables}
+
+
+def assert_fit_their_schemas(rows: dict[str, list], tables: Any) -> None:
+    streams = {table.role: table.stream for table in tables}
+    for role, role_rows in rows.items():
+        for row in role_rows:
+            jsonschema.validate(row, SCHEMAS[streams[role]])
+            json.dumps(row)
+
+
 @settings(max_examples=200, deadline=None)
-@given(bodies, st.sampled_from([SENDS_SERIES, CAMPAIGNS_SERIES, CANVAS_SERIES]))
-def test_any_series_body_gives_rows_or_a_malformed_body_error(body: Any, endpoint: Any) -> None:
-    partition = {field: "id-1" for field in endpoint.partition_fields}
-    try:
-        for raw in endpoint.days_of(body):
-            parse_day(raw.get("time"))
-            rows = endpoint.flatten(raw, partition)
-            json.dumps(rows, default=str)
-    except MalformedBody:
-        pass  # malformed: retried, then one error naming the partition and window
+@given(bodies, bodies, st.sampled_from(BRAZE.series))
+def test_any_series_body_gives_rows_or_a_malformed_body_error(
+    body: Any, other: Any, series: Any
+) -> None:
+    """Every series (workspace ones included) as the run reads it: each answer's days, the
+    answers of a series' several requests merged, every row valid against its schema."""
+    partition = {field: "id-1" for field in series.partition_fields}
+    answers = []
+    for answer in (body, other):
+        # A malformed body is retried, then one error naming the partition and window.
+        with contextlib.suppress(MalformedBody):
+            answers.append(answer_days(series, answer, partition, "id-1"))
+    keys = {table.role: table.primary_keys for table in series.tables}
+    for _day, rows in merge_days(answers, keys) if answers else ():
+        assert_fit_their_schemas(rows, series.tables)
 
 
+entries = json_values | st.dictionaries(
+    st.sampled_from(["id", "name", "tags", "tag_names", "analytics_tracking_enabled", "status"]),
+    json_values,
+)
 catalog_bodies = st.one_of(
     json_values,
-    st.fixed_dictionaries({"campaigns": st.lists(json_values, max_size=3)}),
-    st.fixed_dictionaries({"canvases": st.lists(json_values, max_size=3)}),
+    *(
+        st.fixed_dictionaries({key: st.lists(entries, max_size=3)})
+        for key in ("campaigns", "canvases", "segments", "events", "products")
+    ),
     st.fixed_dictionaries(
         {"name": st.one_of(st.text(max_size=5), json_values)},
         optional={
@@ -304,15 +347,17 @@ catalog_bodies = st.one_of(
 
 
 @settings(max_examples=200, deadline=None)
-@given(catalog_bodies, st.sampled_from([CAMPAIGNS, CANVASES]))
+@given(catalog_bodies, st.sampled_from(BRAZE.catalogues))
 def test_any_catalogue_body_gives_rows_or_a_malformed_body_error(body: Any, family: Any) -> None:
     try:
-        list_entries(body, family)
-        family.list_rows(body)
+        listed = family.entries(body) if family.entries else list_entries(body, family)
+        assert all(isinstance(entry["id"], str) for entry in listed)
+        assert_fit_their_schemas({"list": family.list_rows(body)}, family.tables)
     except MalformedBody:
         pass
-    with contextlib.suppress(MalformedBody):
-        json.dumps(family.details_rows("id-1", body), default=str)
+    if family.details_rows is not None:
+        with contextlib.suppress(MalformedBody):
+            assert_fit_their_schemas(family.details_rows("id-1", body), family.tables)
 
 
 @settings(max_examples=150, deadline=None)
