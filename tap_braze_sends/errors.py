@@ -107,14 +107,19 @@ def redirect_error(status: int, *, location: str, path: str, api_url: str) -> Br
 
 
 def braze_message(content: bytes) -> str:
-    """Braze's own words from an error body (``message`` and ``errors``), or its text."""
+    """Braze's own words from an error body (``message`` and ``errors``), or its text, on one
+    line (an HTML error page's line breaks and indents collapsed to single spaces)."""
     try:
         body = msgspec.json.decode(content)
     except (msgspec.DecodeError, RecursionError):
-        return content[:300].decode("utf-8", "replace")
+        return _one_line(content[:300].decode("utf-8", "replace"))
     if isinstance(body, dict):
         parts = [str(body.get("message") or "")]
         if body.get("errors"):
             parts.append(str(body["errors"]))
-        return " ".join(p for p in parts if p)[:300]
-    return str(body)[:300]
+        return _one_line(" ".join(p for p in parts if p)[:300])
+    return _one_line(str(body)[:300])
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
