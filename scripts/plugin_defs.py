@@ -76,7 +76,7 @@ def hub_definition(about_json: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": about_json["name"],
         "variant": VARIANT,
-        "label": "Braze send, campaign and Canvas analytics",
+        "label": "Braze analytics",
         "description": about_json["description"],
         "logo_url": "/assets/logos/extractors/braze.png",
         "domain_url": "https://www.braze.com/",
@@ -98,7 +98,10 @@ def hub_definition(about_json: dict[str, Any]) -> dict[str, Any]:
             " load the catalogue streams too (campaigns, Canvases, their variations, variants and"
             " steps), whose names join the analytics tables. Each run re-reads `lookback_days`"
             " days before the last bookmark, because Braze restates recent days; load with a"
-            " target that upserts on the primary key."
+            " target that upserts on the primary key. The workspace series (segments, KPIs,"
+            " sessions, custom events, purchases) need only `start_date`; `app_ids`,"
+            " `segment_ids`/`all_segments`, `event_names`/`all_events` and `products`/"
+            "`all_products` break them down further."
         ),
         "next_steps": "",
     }

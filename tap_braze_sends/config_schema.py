@@ -34,7 +34,14 @@ _API_KEY_HELP = (
     "sends.data_series (sends), campaigns.data_series (campaign analytics), campaigns.list "
     "(all_campaigns, the campaigns stream), campaigns.details (campaign_details, "
     "campaign_variations), canvas.list (all_canvases, the canvases stream), canvas.details "
-    "(Canvas details, variants and steps), canvas.data_series (Canvas analytics)."
+    "(Canvas details, variants and steps), canvas.data_series (Canvas analytics), "
+    "kpi.dau.data_series, kpi.mau.data_series, kpi.new_users.data_series and "
+    "kpi.uninstalls.data_series (app_kpis, one per column), sessions.data_series (session "
+    "streams), segments.data_series (segment_analytics), segments.list (all_segments, the "
+    "segments stream), segments.details (segment_details), events.data_series (custom event "
+    "streams), events.get (all_events, the custom_events stream), purchases.quantity_series "
+    "and purchases.revenue_series (purchase streams), purchases.product_list (all_products, "
+    "the products stream)."
 )
 
 SPECS: tuple[SettingSpec, ...] = (

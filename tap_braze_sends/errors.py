@@ -112,9 +112,10 @@ _MESSAGE_CHARS = 300
 
 
 def braze_message(content: bytes, secret: str = "") -> str:
-    """Braze's own words from an error body (``message`` and ``errors``), or its text, at most
-    300 characters, with ``secret`` masked before it is cut: a cut through an echoed key would
-    leave a piece of it that no mask recognises."""
+    """Braze's own words from an error body (``message`` and ``errors``), or its text, on one
+    line (an HTML error page's line breaks and indents collapsed to single spaces), at most
+    300 characters, with ``secret`` masked before the cut: a cut through an echoed key would
+    leave a piece of it that no mask of the whole key recognises."""
     try:
         body = msgspec.json.decode(content)
     except (msgspec.DecodeError, RecursionError):
@@ -127,4 +128,8 @@ def braze_message(content: bytes, secret: str = "") -> str:
             text = " ".join(p for p in parts if p)
         else:
             text = str(body)
-    return redact(text, secret)[:_MESSAGE_CHARS]
+    return redact(_one_line(text), secret)[:_MESSAGE_CHARS]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

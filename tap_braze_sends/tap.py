@@ -29,7 +29,7 @@ from tap_braze_sends.streams import streams_of
 
 
 class TapBrazeSends(ValidateConfigFirst):
-    """Singer tap for Braze's daily send, campaign and Canvas analytics, and their names."""
+    """Singer tap for Braze's analytics: sends, campaigns, Canvases, segments, KPIs, sessions, custom events and purchases, with their names."""  # noqa: E501 (--about shows it whole)
 
     name = "tap-braze-sends"
     message_writer_class = MsgSpecWriter

@@ -38,7 +38,10 @@ _FACT_KEYS = ("archived", "draft", "first_sent", "last_sent", "first_entry", "la
 @dataclass(frozen=True)
 class CatalogRead:
     facts: list[CampaignFacts]
+    """The discoverable items (a list may hold items no series reads, e.g. untracked segments)."""
     details_requests: int
+    listed: int
+    """Every item the list returned."""
 
 
 def read_list(
@@ -152,7 +155,7 @@ def read_catalog(
     if changed:
         _read_details(fetcher, family, changed, facts, bookmarks, sink, workers, enough)
     found = [item for item, keep in zip(facts, discoverable, strict=True) if keep]
-    return CatalogRead(found, len(changed))
+    return CatalogRead(found, len(changed), len(facts))
 
 
 def _read_details(

@@ -243,16 +243,16 @@ def write_catalog(
         finally:
             output.state(bookmarks.state)
     if not read_details:
-        logger.info("%s: %d listed", family.name, len(read.facts))
+        logger.info("%s: %d listed", family.name, read.listed)
     elif read.details_requests:
         logger.info(
             "%s: %d listed, details read for %d new or edited",
             family.name,
-            len(read.facts),
+            read.listed,
             read.details_requests,
         )
     else:
         logger.info(
-            "%s: %d listed, none new or edited since their details", family.name, len(read.facts)
+            "%s: %d listed, none new or edited since their details", family.name, read.listed
         )
     return read.facts if discover else None

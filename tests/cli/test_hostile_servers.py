@@ -353,3 +353,33 @@ def test_a_body_without_end_is_cut_off_at_a_size_not_read_until_memory_runs_out(
     assert "after 2 attempts" in error
     assert server.requests == 2
     assert seconds < 60
+
+
+HTML_PAGE = b"""<!DOCTYPE HTML>
+<html lang="en">
+    <head><title>Error response</title></head>
+    <body>
+        <h1>Error response</h1>
+        <p>Message: File not found.</p>
+    </body>
+</html>
+"""
+
+
+def test_an_html_error_page_is_quoted_on_the_error_line_itself(tmp_path: Path) -> None:
+    """A web server's HTML page (a 404 from a wrong api_url, a load balancer's 502) is quoted
+    on the one error line, its line breaks and indents collapsed: nothing spills onto lines a
+    log service would read as lines of their own."""
+    for status, expected in ((404, "api_url looks wrong"), (502, "Giving up on")):
+
+        def answer(
+            h: QuietHandler, path: str, query: dict, count: int, status: int = status
+        ) -> None:
+            h.reply(status, HTML_PAGE, "text/html")
+
+        with hostile(answer) as (url, _server):
+            run, _ = timed_run(config_for(url, max_retries=0), tmp_path)
+        error = one_error(run)
+        assert expected in error, error
+        assert "\n" not in error, error
+        assert '<html lang="en"> <head><title>Error response</title></head>' in error, error

@@ -133,6 +133,24 @@ def test_catalogue_line_says_only_what_was_done(simulator: BrazeSimulator, tmp_p
     assert listed == [f"campaigns: {len(simulator.workspace.campaigns)} listed"]
 
 
+def test_catalogue_line_counts_every_item_listed(simulator: BrazeSimulator, tmp_path: Path) -> None:
+    """A list whose items are not all series partitions (/segments/list holds segments
+    without analytics tracking): the line counts what was listed, as the stream's rows do,
+    and the discovery line how many of them are read."""
+    config = workspace_config(simulator, all_segments=True)
+    run = run_tap(
+        config, tmp_path, catalog=catalog_selecting(config, {"segments", "segment_analytics"})
+    )
+    rows = len(run.records["segments"])
+    tracked = sum(1 for r in run.records["segments"] if r["analytics_tracking_enabled"])
+    assert 0 < tracked < rows  # the workspace has both kinds
+    messages = [t.message for t in tap_log_lines(run.stderr)]
+    assert f"segments: {rows} listed" in messages, messages
+    assert any(
+        m.startswith(f"Discovery for /segments/data_series: found {tracked} ") for m in messages
+    )
+
+
 LOGGING_YAML = """\
 version: 1
 disable_existing_loggers: false

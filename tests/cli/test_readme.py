@@ -187,3 +187,36 @@ def test_troubleshooting_quotes_what_the_tap_prints() -> None:
                 part = part.strip(" ,.:()")
                 if len(part) >= 6:
                     assert part in source, f"{part!r} ({message!r}) is not printed by the tap"
+
+
+def test_api_key_row_names_every_permission_the_tap_asks_for() -> None:
+    """The settings table's api_key row (from `--about`) lists the key's permissions: every
+    one an endpoint of the tap needs is there, the workspace series' included."""
+    (row,) = [row for row in table_rows(section("Settings")) if row[0] == "api_key"]
+    needed = {r.permission for series in BRAZE.series for r in series.requests} | {
+        permission
+        for family in BRAZE.catalogues
+        for permission in (family.list_permission, family.details_permission)
+        if permission
+    }
+    missing = sorted(p for p in needed if not re.search(rf"(?<![\w.]){re.escape(p)}\b", row[3]))
+    assert not missing, f"the api_key description does not name {missing}"
+
+
+def test_every_table_row_has_its_headers_cells() -> None:
+    """A row with a cell more or less than its header renders wrong (or not as a row)."""
+    header = 0
+    for number, line in enumerate(README.splitlines()):
+        if not line.startswith("|"):
+            header = 0
+            continue
+        cells = len(re.split(r"(?<!\\)\|", line.strip().strip("|")))
+        if not header:
+            header = cells
+        assert cells == header, f"README line {number + 1} has {cells} cells, its header {header}"
+
+
+def test_intro_counts_the_streams() -> None:
+    count = re.search(r"into (\d+) typed streams", README)
+    assert count, "README's first section does not say how many streams"
+    assert int(count.group(1)) == len(STREAM_NAMES)

@@ -203,6 +203,9 @@ def test_a_key_and_a_start_date_read_app_kpis_and_sessions(
         "end_date": TODAY,
     }
     run = run_tap(config, tmp_path)
+    # README, Settings: "reads app_kpis, session_analytics and purchase_analytics"
+    assert set(run.records) == {"app_kpis", "session_analytics", "purchase_analytics"}
+    assert {(r["product"], r["app_id"]) for r in run.records["purchase_analytics"]} == {(ALL, ALL)}
     assert {r["app_id"] for r in run.records["app_kpis"]} == {ALL}
     assert {(r["app_id"], r["segment_id"]) for r in run.records["session_analytics"]} == {
         (ALL, ALL)
