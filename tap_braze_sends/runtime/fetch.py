@@ -22,7 +22,6 @@ from typing import Any
 
 import backoff
 import requests
-from requests.adapters import HTTPAdapter
 from requests.utils import resolve_proxies
 
 from tap_braze_sends.errors import (
@@ -42,6 +41,7 @@ from tap_braze_sends.runtime.rate_limits import (
     seconds_until_reset,
 )
 from tap_braze_sends.runtime.redaction import redact
+from tap_braze_sends.runtime.session import pooled_session
 from tap_braze_sends.settings import Settings
 
 logger = logging.getLogger("tap_braze_sends.fetch")
@@ -82,7 +82,7 @@ class Fetcher:
         self.progress = progress
         self.stop = stop
         self.budgets = budgets or Budgets()
-        self.session = _session(pool_size=settings.max_parallel_requests)
+        self.session = pooled_session(pool_size=settings.max_parallel_requests)
         self._proxies: dict[str, str] | None = None
 
     def close(self) -> None:
@@ -292,12 +292,3 @@ class _RateLimited(Exception):
 
 class _WaitTooLong(Exception):
     pass
-
-
-def _session(*, pool_size: int) -> requests.Session:
-    """A session whose connection pool holds a connection per worker (none discarded)."""
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, pool_size))
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
