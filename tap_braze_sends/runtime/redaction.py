@@ -63,17 +63,47 @@ def _pattern(secret: str) -> re.Pattern[str] | None:
     forms = secret_forms(secret)
     if not forms:
         return None
-    # Each form whole, then its leading pieces, longest first (the alternation takes the first
-    # that matches); case-insensitive: a host or a percent-escape may come back in another case.
-    pieces = {form[:n] for form in forms for n in range(MIN_PIECE_LENGTH, len(form))}
-    alternatives = sorted({*forms, *pieces}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
+    # Case-insensitive: a host or a percent-escape may come back in another case.
+    return re.compile("|".join(map(re.escape, forms)), re.IGNORECASE)
 
 
 def redact(text: str, secret: str) -> str:
-    """``text`` with every form of ``secret`` masked."""
+    """``text`` with every form of ``secret`` masked, and every leading piece of one."""
     pattern = _pattern(secret) if secret else None
-    return text if pattern is None else pattern.sub(MASK, text)
+    if pattern is None:
+        return text
+    return _mask_pieces(pattern.sub(MASK, text), secret_forms(secret))
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+"""Lower case that keeps every index (str.lower may not: "İ" becomes two characters)."""
+
+
+def _mask_pieces(text: str, forms: tuple[str, ...]) -> str:
+    """Mask each run of ``text`` that starts like a form (its first MIN_PIECE_LENGTH
+    characters) for as long as it goes on like it. Scanned, not a regex of every leading
+    piece: that regex grows with the square of the key's length (minutes for a key of a few
+    thousand characters pasted by mistake)."""
+    lowered = text.translate(_ASCII_LOWER)
+    spans: list[tuple[int, int]] = []
+    for form in (f.translate(_ASCII_LOWER) for f in forms if len(f) > MIN_PIECE_LENGTH):
+        start = lowered.find(form[:MIN_PIECE_LENGTH])
+        while start != -1:
+            end = start + MIN_PIECE_LENGTH
+            while end - start < len(form) and end < len(text) and lowered[end] == form[end - start]:
+                end += 1
+            spans.append((start, end))
+            start = lowered.find(form[:MIN_PIECE_LENGTH], start + 1)
+    if not spans:
+        return text
+    masked, last = [], 0
+    for start, end in sorted(spans):
+        if end <= last:
+            continue
+        if start >= last:
+            masked.append(text[last:start] + MASK)
+        last = end
+    return "".join(masked) + text[last:]
 
 
 class RedactingFilter(logging.Filter):

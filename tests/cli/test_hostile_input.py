@@ -162,6 +162,17 @@ def test_redact_is_case_insensitive_and_knows_url_encoding() -> None:
     assert redact("q=Key%2FWith%2BOdd%3DChars", key) == "q=***"
 
 
+def test_leading_pieces_of_a_key_are_masked_whatever_its_length() -> None:
+    """A quote cut to N characters may cut through an echoed key: any leading piece of 8
+    characters or more is masked, in any case; a shorter one stays.
+    A key pasted by mistake (a whole file: 200,000 characters) is masked all the same."""
+    key = "SECRET-canary-0123456789"
+    text = f"a {key} b {key[:12]}| c {key.lower()[:9]} {key[:10]} d {key[:7]}"
+    assert redact(text, key) == "a *** b ***| c *** *** d SECRET-"
+    long_key = "0123456789abcdef" * 12_500
+    assert redact(f"<{long_key[:3000]}>", long_key) == "<***>"
+
+
 # --- api_url -------------------------------------------------------------------------------
 
 
