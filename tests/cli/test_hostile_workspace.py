@@ -9,10 +9,9 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from braze_simulator import DEFAULT_KEY
 from catalogs import catalog_selecting
 from conftest import QuietHandler
-from test_hostile_servers import hostile, one_error, timed_run
+from test_hostile_servers import config_for, hostile, one_error, timed_run
 
 from tap_braze_sends.runtime.paging import MAX_PAGES
 
@@ -20,17 +19,8 @@ EMPTY = b'{"data": [], "message": "success"}'
 
 
 def workspace_config(url: str, **overrides: Any) -> dict[str, Any]:
-    config: dict[str, Any] = {
-        "api_key": DEFAULT_KEY,
-        "api_url": url,
-        "start_date": "2026-03-25",
-        "end_date": "2026-03-31",
-        "retry_initial_wait": 0.05,
-        "request_timeout": 2,
-        "max_retries": 2,
-    }
-    config.update(overrides)
-    return config
+    """test_hostile_servers' config, without its campaign: the workspace series alone."""
+    return config_for(url, **{"campaign_ids": [], **overrides})
 
 
 def series(*days: dict[str, Any]) -> bytes:

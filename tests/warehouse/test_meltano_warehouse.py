@@ -132,6 +132,25 @@ def warehouse_config(sim: Any, **overrides: Any) -> dict[str, Any]:
     )
 
 
+def run_and_check(
+    warehouse: Warehouse,
+    workspace: Any,
+    catalog: dict[str, dict[str, Any]],
+    config: dict[str, Any],
+    suffix: str,
+) -> tuple[dict[str, dict[tuple, dict[str, Any]]], dict[str, list[dict]]]:
+    """One `meltano run`; then the tables hold the oracle's records and the Canvas series the
+    simulator's, one row per key, and every id joins its catalogue row. Returns the tables
+    and the oracle's records."""
+    run_pipeline(warehouse, config, suffix)
+    expected = expected_records(workspace, config)
+    tables = loaded_tables(warehouse, catalog)
+    assert_tables_hold(tables, expected, catalog)
+    assert_canvas_series_hold(tables, workspace, config)
+    assert_ids_join(warehouse, workspace)
+    return tables, expected
+
+
 @pytest.mark.parametrize("backend", ["postgres", "duckdb"])
 def test_meltano_run_loads_then_upserts_restated_days(
     backend: str,
@@ -147,13 +166,8 @@ def test_meltano_run_loads_then_upserts_restated_days(
     assert len(config1["canvas_ids"]) == 5
     # Run 1: everything up to FIRST_END, one row per key, the simulator's numbers, every
     # catalogue table with the simulator's names, every id joining its catalogue row.
-    run_pipeline(warehouse, config1, suffix)
-    expected1 = expected_records(workspace, config1)
-    first = loaded_tables(warehouse, catalog)
-    assert_tables_hold(first, expected1, catalog)
-    assert_canvas_series_hold(first, workspace, config1)
+    first, expected1 = run_and_check(warehouse, workspace, catalog, config1, suffix)
     assert_names_from_the_model(first, workspace)
-    assert_ids_join(warehouse, workspace)
     assert_readme_queries_run(warehouse)
     assert_column_types(warehouse, catalog)
     _assert_absent_json_is_sql_null(warehouse, catalog, expected1)
@@ -169,12 +183,7 @@ def test_meltano_run_loads_then_upserts_restated_days(
     # Braze restates the last days; run 2 re-reads them (lookback) and reaches today.
     workspace.restate()
     config2 = warehouse_config(sim)
-    run_pipeline(warehouse, config2, suffix)
-    expected2 = expected_records(workspace, config2)
-    second = loaded_tables(warehouse, catalog)
-    assert_tables_hold(second, expected2, catalog)
-    assert_canvas_series_hold(second, workspace, config2)
-    assert_ids_join(warehouse, workspace)
+    second, _ = run_and_check(warehouse, workspace, catalog, config2, suffix)
 
     # The restatement was real, for the Canvas tables too: rows loaded by run 1 now hold
     # different numbers, and only on restated days.
