@@ -22,7 +22,6 @@ from typing import Any
 
 import backoff
 import requests
-from requests.utils import resolve_proxies
 
 from tap_braze_sends.errors import (
     BrazeFatalError,
@@ -41,7 +40,7 @@ from tap_braze_sends.runtime.rate_limits import (
     seconds_until_reset,
 )
 from tap_braze_sends.runtime.redaction import redact
-from tap_braze_sends.runtime.session import pooled_session
+from tap_braze_sends.runtime.session import environment_for, pooled_session
 from tap_braze_sends.settings import Settings
 
 logger = logging.getLogger("tap_braze_sends.fetch")
@@ -83,7 +82,7 @@ class Fetcher:
         self.stop = stop
         self.budgets = budgets or Budgets()
         self.session = pooled_session(pool_size=settings.max_parallel_requests)
-        self._proxies: dict[str, str] | None = None
+        self._environment: dict[str, Any] | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -204,8 +203,8 @@ class Fetcher:
                 request,
                 timeout=settings.request_timeout,
                 allow_redirects=False,
-                proxies=self._proxies_for(request),
                 stream=True,  # read_body cuts off a body that trickles past the deadline
+                **self._environment_for(request),
             )
             headers = read_rate_limit_headers(response.headers)
             if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
@@ -273,15 +272,15 @@ class Fetcher:
         return BrazeFatalError(
             f"TLS error talking to api_url={self.settings.api_url}: {cause}. Check that "
             "api_url is your instance's REST endpoint and that this machine trusts its "
-            "certificate (REQUESTS_CA_BUNDLE / SSL_CERT_FILE for a corporate proxy)."
+            "certificate (REQUESTS_CA_BUNDLE for a corporate proxy)."
         )
 
-    def _proxies_for(self, request: requests.PreparedRequest) -> dict[str, str]:
-        # Every request goes to the one api_url host, so the proxy environment (HTTPS_PROXY,
-        # NO_PROXY, ...) is resolved once; requests would re-read it on every send.
-        if self._proxies is None:
-            self._proxies = resolve_proxies(request, self.session.proxies, self.session.trust_env)
-        return self._proxies
+    def _environment_for(self, request: requests.PreparedRequest) -> dict[str, Any]:
+        # Every request goes to the one api_url host, so the environment (HTTPS_PROXY,
+        # NO_PROXY, REQUESTS_CA_BUNDLE, ...) is read once, not on every send.
+        if self._environment is None:
+            self._environment = environment_for(request.url or "", self.session)
+        return self._environment
 
 
 class _RateLimited(Exception):

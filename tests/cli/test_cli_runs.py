@@ -455,23 +455,3 @@ def test_connection_test_mode_reads_a_record_per_stream_without_error_lines(
     assert run.returncode == 0
     assert {"send_analytics", "campaign_analytics"} <= set(run.records)
     assert not [line for line in run.stderr.splitlines() if "| ERROR" in line]
-
-
-def test_proxy_environment_is_honoured(simulator: BrazeSimulator, tmp_path: Path) -> None:
-    """HTTP(S)_PROXY / NO_PROXY apply as with any requests client (resolved once per run)."""
-    config = tap_config(simulator, max_retries=0)
-    dead_proxy = {"HTTP_PROXY": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
-    through_proxy = run_tap(
-        config,
-        tmp_path / "proxy",
-        env={**dead_proxy, "NO_PROXY": "", "no_proxy": ""},
-        check=False,
-    )
-    assert through_proxy.returncode != 0
-    assert "ProxyError" in through_proxy.stderr or "proxy" in through_proxy.stderr.lower()
-    bypassed = run_tap(
-        config,
-        tmp_path / "no-proxy",
-        env={**dead_proxy, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"},
-    )
-    assert bypassed.records["campaign_analytics"]

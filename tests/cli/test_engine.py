@@ -271,7 +271,7 @@ def test_a_signal_mid_rate_limit_wait_stops_at_once_after_the_state_of_finished_
 
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 that nobody trusts, and its key."""
+    """A certificate for 127.0.0.1 that nobody trusts (unless told to), and its key."""
     cert, key = directory / "cert.pem", directory / "key.pem"
     try:
         _certificate_with_cryptography(cert, key)
@@ -280,7 +280,8 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
             pytest.skip("neither the cryptography package nor the openssl command is available")
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-             "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+             "-keyout", str(key), "-out", str(cert)],
             check=True, capture_output=True,
         )  # fmt: skip
     return cert, key
