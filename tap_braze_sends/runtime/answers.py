@@ -24,6 +24,7 @@ from tap_braze_sends.errors import (
     braze_message,
     fatal_error_for,
 )
+from tap_braze_sends.runtime.redaction import redact
 
 logger = logging.getLogger("tap_braze_sends.fetch")
 
@@ -71,6 +72,38 @@ def raise_for_status(
         permission=asked.permission,
         hint=asked.hint,
         origin=asked.origin,
+    )
+
+
+SUCCESS = "success"
+"""The ``message`` of a body Braze completed: every endpoint the tap reads documents it as
+required, "returns 'success' when completed without errors"."""
+
+
+_QUOTED_CHARS = 200
+
+
+def require_success(status: int, body: Any, asked: Asked, *, api_key: str) -> None:
+    """Nothing for a body whose ``message`` is ``success``; anything else is transient.
+
+    A 2xx alone does not say the export completed: Braze answers ``{"message": "queued"}``
+    (202) while its API is paused for maintenance, and a fatal error is a ``message`` other
+    than ``success``. Read as data, ``{"message": "error", "data": []}`` would be "no
+    activity" and move the bookmarks over days never read; so it is retried (Braze may
+    recover), then one error naming the endpoint and what it said. A body without a
+    ``message`` shows no success either (a proxy's, or not Braze's)."""
+    if isinstance(body, dict) and body.get("message") == SUCCESS:
+        return
+    if isinstance(body, dict) and "message" in body:
+        # Masked, then cut (a cut through an echoed key would leave a piece no mask knows);
+        # cut roughly first, so that a huge message costs no huge masking.
+        said = redact(repr(body["message"])[: 16 * _QUOTED_CHARS], api_key)[:_QUOTED_CHARS]
+        raise BrazeTransientError(
+            f"HTTP {status} from {asked.path} with message {said}, not {SUCCESS!r}: Braze did "
+            "not complete the export"
+        )
+    raise BrazeTransientError(
+        f"HTTP {status} from {asked.path} without message {SUCCESS!r}: not a completed Braze export"
     )
 
 

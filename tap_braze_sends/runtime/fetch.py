@@ -30,7 +30,13 @@ from tap_braze_sends.errors import (
     BrazeTransientError,
     redirect_error,
 )
-from tap_braze_sends.runtime.answers import Asked, next_cursor, parse_body, raise_for_status
+from tap_braze_sends.runtime.answers import (
+    Asked,
+    next_cursor,
+    parse_body,
+    raise_for_status,
+    require_success,
+)
 from tap_braze_sends.runtime.body import BodyError, decode_json, read_body
 from tap_braze_sends.runtime.pacing import AcquireCancelled, Budgets, RateBudget, RateBudgetExceeded
 from tap_braze_sends.runtime.progress import Progress
@@ -227,6 +233,7 @@ class Fetcher:
         if hold is not None:
             raise _RateLimited(f"HTTP 429 from {path}; the pool holds {hold:.1f} s", hold)
         raise_for_status(status, content, asked, api_key=settings.api_key, api_url=settings.api_url)
+        require_success(status, body, asked, api_key=settings.api_key)
         result = parse_body(parse, body, asked)
         cursor = next_cursor(response, path) if paged else None
         return Fetched(result, dt.datetime.now(dt.timezone.utc), cursor)

@@ -54,7 +54,11 @@ class Golden:
         if fault == "no_count":  # the test flattener reads raw["count"]: a KeyError, a bug
             return 200, {}, {"data": [{"time": "2026-03-01"}], "message": "success"}
         if path == "/widgets/list":
-            return 200, {}, {"widgets": LISTED if params["page"] == "0" else []}
+            return (
+                200,
+                {},
+                {"widgets": LISTED if params["page"] == "0" else [], "message": "success"},
+            )
         first, last = requested_days(int(params["length"]), params["ending_at"], self.reading)
         days = [d for d in HELD if first <= d <= last]
         if path == "/totals/a_series":

@@ -304,7 +304,10 @@ def test_a_huge_field_is_kept_whole(tmp_path: Path) -> None:
     """A 4 MB string where Braze puts a number: the day still lands, the value kept."""
     huge = "x" * 4_000_000
     body = json.dumps(
-        {"data": [{"time": "2026-03-30", "unique_recipients": 3, "odd": huge}]}
+        {
+            "data": [{"time": "2026-03-30", "unique_recipients": 3, "odd": huge}],
+            "message": "success",
+        }
     ).encode()
 
     def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:

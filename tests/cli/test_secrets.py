@@ -127,7 +127,10 @@ def test_an_echoed_key_cut_in_a_malformed_body_message_leaves_no_piece_of_it(
     class Echo(QuietHandler):
         def do_GET(self) -> None:
             stats = "x" * 180 + str(self.headers.get("Authorization"))
-            self.reply(200, json.dumps({"data": {"name": "n", "stats": stats}}).encode())
+            self.reply(
+                200,
+                json.dumps({"data": {"name": "n", "stats": stats}, "message": "success"}).encode(),
+            )
 
     with serve_on_loopback(Echo) as url:
         config = {
