@@ -79,7 +79,8 @@ class Run:
                     self._early[(g_index, p_index)] = self._first_job(group, plan, windows)
                 pools.add(group.series.pool)
                 break
-        self._waiting_early = {id(job) for job in self._early.values()}
+        self._early_ids = frozenset(id(job) for job in self._early.values())
+        self._waiting_early = set(self._early_ids)
         """Early jobs started but not yet handed to the writer (it reaches them later)."""
 
     def _first_job(self, group: Group, plan: PartitionPlan, windows: list[Window]) -> WindowJob:
@@ -197,6 +198,8 @@ class Run:
         series, window, partition = job.plan.series, job.window, job.plan.partition
         if self.fetcher.stop.is_set():
             raise BrazeStopped(f"not requested: the run is stopping ({series.name})")
+        if id(job) not in self._early_ids:  # an early window would time the phase from the start
+            self.fetcher.progress.job_started(series.name)
         answers: list[list[tuple[dt.date, DayRows]]] = []
         extracted_at = now
         for request in job.group.requests:

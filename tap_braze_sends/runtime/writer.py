@@ -88,7 +88,7 @@ def write_run(
             ]
         try:
             for group, results in _by_group(run):
-                progress.start_stream(group.series.name, len(group.plans))
+                progress.start_stream(group.series.name, len(group.plans), group.series.unit)
                 _write_group(
                     group,
                     results,
@@ -162,7 +162,7 @@ def _write_group(
                 continue
             emitted.add(day)
             records = sum(sink.take(rows.get(sink.role, []), result.extracted_at) for sink in sinks)
-            progress.count_day(records)
+            progress.count_unit(records)
             written += records
         if all(sink.full for sink in sinks):
             group.done = True  # the dry run has its records: no more requests for this series

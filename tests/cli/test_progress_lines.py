@@ -26,10 +26,12 @@ ENDPOINT_LINE = re.compile(
 )
 # A series' name may hold braces and its unit: "/kpi/{dau,mau}/data_series", "... (hour)".
 SERIES_LINE = re.compile(
-    r"^(?P<name>/.+?): \d+/\d+ partitions done; \d+ days, \d+ records; (?P<requests>\d+) requests"
+    r"^(?P<name>/.+?): \d+/\d+ partitions done; (?P<units>\d+) (?P<unit>days?|hours?), "
+    r"\d+ records; (?P<requests>\d+) requests"
 )
 TOTAL_LINE = re.compile(
-    r"^Run total: (?P<days>\d+) days, (?P<records>\d+) records; (?P<requests>\d+) requests"
+    r"^Run total: (?P<days>\d+) days, (?:(?P<hours>\d+) hours, )?(?P<records>\d+) records; "
+    r"(?P<requests>\d+) requests"
 )
 
 
@@ -80,7 +82,22 @@ def test_a_series_of_several_paths_or_read_hourly_too_counts_its_own_requests(
     }
     run = run_tap(config, tmp_path, catalog=catalog_selecting(config, streams))
     messages = [line.message for line in tap_log_lines(run.stderr, "INFO")]
-    counted = {m["name"]: int(m["requests"]) for m in map(SERIES_LINE.match, messages) if m}
+    lines = {m["name"]: m for m in map(SERIES_LINE.match, messages) if m}
+    counted = {name: int(m["requests"]) for name, m in lines.items()}
+    # Units named as they are: an hourly series counts hours (one record each), a daily one days.
+    for name, stream in (
+        ("/sessions/data_series (hour)", "session_hourly_analytics"),
+        ("/events/data_series (hour)", "custom_event_hourly_analytics"),
+        ("/sessions/data_series", "session_analytics"),
+    ):
+        unit = "hours" if "(hour)" in name else "days"
+        assert (lines[name]["unit"], int(lines[name]["units"])) == (
+            unit,
+            len(run.records[stream]),
+        ), name
+    (total,) = [m for m in map(TOTAL_LINE.match, messages) if m]
+    hourly = ("session_hourly_analytics", "custom_event_hourly_analytics")
+    assert int(total["hours"]) == sum(len(run.records[s]) for s in hourly)
     served = Counter(
         (r["path"], r["params"].get("unit", "day"))
         for r in sim.requests_log
@@ -104,6 +121,42 @@ def test_a_series_of_several_paths_or_read_hourly_too_counts_its_own_requests(
         "Discovery for /events/data_series",
         "Discovery for /events/data_series (hour)",
     ]
+
+
+STAMPED = re.compile(
+    r"^(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) \| \w+ +\| \S+ +\| (?P<text>.*)$"
+)
+
+
+def test_a_series_rate_is_timed_over_its_own_phase(
+    make_simulator: Callable[..., BrazeSimulator], tmp_path: Path
+) -> None:
+    """Campaigns (their own pool) first, then Canvases (the default pool): the Canvas series'
+    first window starts with the run, to probe its pool early. Its line's elapsed time is its
+    own phase (the log's time from its "to sync" line to its last line), not the campaigns'
+    phase too (it counted from that early window: 5 s for a phase of 1 s)."""
+    ws = build_workspace(0, 150, today=SIM_TODAY, seed=7, n_canvases=10)
+    sim = make_simulator(ws, latency_ms=40)
+    canvas_ids = [c.canvas_id for c in workspace_canvases(ws)]
+    config = tap_config(sim, sends=[], canvas_ids=canvas_ids, max_parallel_requests=2)
+    run = run_tap(config, tmp_path)
+    stamped = [m for m in map(STAMPED.match, run.stderr.splitlines()) if m]
+
+    def at(match: re.Match[str]) -> dt.datetime:
+        return dt.datetime.strptime(match["at"], "%Y-%m-%d %H:%M:%S,%f")
+
+    def phase(path: str) -> tuple[float, float]:
+        """(seconds between its first and last line, the elapsed seconds its last line says)"""
+        own = [m for m in stamped if m["text"].startswith(f"{path}: ")]
+        elapsed = re.search(r"; (\d+) s elapsed, done$", own[-1]["text"])
+        assert elapsed, own[-1]["text"]
+        return (at(own[-1]) - at(own[0])).total_seconds(), float(elapsed[1])
+
+    campaigns, _ = phase("/campaigns/data_series")
+    canvas_phase, canvas_elapsed = phase("/canvas/data_series")
+    assert campaigns > canvas_phase + 2  # the premise: a long phase before the Canvases'
+    # The printed figure is rounded to seconds; the workers may start a little ahead.
+    assert canvas_elapsed <= canvas_phase + 1.5, (canvas_elapsed, canvas_phase)
 
 
 def text_ends_done(messages: list[str], path: str) -> bool:
