@@ -22,11 +22,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 from tap_braze_sends.keys import SendKey, id_problem
 from tap_braze_sends.setting_values import shown
+
+MAX_FILE_BYTES = 32 * 2**20
+"""About 500,000 sends (a row is ~64 bytes): twice the sends Braze's default pool can read in
+an hour (250,000 requests), so no usable file is refused."""
 
 MAX_REPORTED = 10
 """Bad rows named in the error; the rest are counted (a wrong file has thousands)."""
@@ -49,7 +55,7 @@ def read_sends_file(path: str) -> tuple[SendKey, ...]:
     file = Path(path).expanduser()
     where = f"sends_file: {path!r}"
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        text = _read_regular_file(file, where).decode("utf-8-sig")
     except FileNotFoundError:
         raise SendsFileError([f"{where} does not exist"]) from None
     except IsADirectoryError:
@@ -74,6 +80,39 @@ def read_sends_file(path: str) -> tuple[SendKey, ...]:
             shown.append(f"{where}: {len(faults) - MAX_REPORTED} more bad lines not shown")
         raise SendsFileError(shown)
     return tuple(sends)
+
+
+def _read_regular_file(file: Path, where: str) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`, else
+    :class:`SendsFileError`. Opened without blocking (a FIFO would wait for a writer before
+    the first request) and checked on the open descriptor, then read no further than the
+    cap (``/dev/zero``, or a file still growing, would fill the memory)."""
+    fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            kind = _KINDS.get(stat.S_IFMT(mode), "special file")
+            msg = f"{where} is a {kind}, not a regular file: write the sends to a file first"
+            raise SendsFileError([msg])
+        content = handle.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        msg = (
+            f"{where} is larger than {MAX_FILE_BYTES // 2**20} MiB (about 500,000 sends, "
+            "two hours of Braze's default rate limit): list only the sends of the last days "
+            "(Braze keeps a send's analytics 14 days)"
+        )
+        raise SendsFileError([msg])
+    return content
+
+
+_KINDS = {
+    stat.S_IFIFO: "named pipe (FIFO)",
+    stat.S_IFCHR: "character device",
+    stat.S_IFBLK: "block device",
+    stat.S_IFSOCK: "socket",
+}
 
 
 def _is_json_lines(file: Path, text: str) -> bool:
