@@ -225,6 +225,9 @@ class CatalogFamily:
     """The boolean setting that adds every listed item to the partitions (``all_campaigns``):
     with it on, the list is read anyway, so its list table is selected in a bare run."""
     pool: str = "default"
+    pool_per_hour: int = 250_000
+    """The hourly budget Braze documents for ``pool`` (the default pool's 250,000), until its
+    answers report one (``X-RateLimit-Limit``): a listing may spend half of it (paging.py)."""
     archivable: bool = True
     """Braze lists archived items on request (``include_archived``), and knows them apart."""
     cursor_paged: bool = False

@@ -20,6 +20,7 @@ from tap_braze_sends.braze.schemas import workspace as schemas
 SMALL_POOL = "events_products"
 """Braze's pool of 1,000 requests an hour for /events/list, /events, /purchases/product_list
 and (its rendered pages say) the two purchase series: spent to zero, it holds only these."""
+SMALL_POOL_PER_HOUR = 1_000
 
 
 def _tracked(entry: Mapping[str, Any]) -> bool:
@@ -110,6 +111,7 @@ CUSTOM_EVENTS = CatalogFamily(
     asked_by=("event_names", "all_events"),
     discovered_by="all_events",
     pool=SMALL_POOL,
+    pool_per_hour=SMALL_POOL_PER_HOUR,
     archivable=False,
     cursor_paged=True,
     entries=_event_entries,
@@ -136,6 +138,7 @@ PRODUCTS = CatalogFamily(
     asked_by=("products", "all_products"),
     discovered_by="all_products",
     pool=SMALL_POOL,
+    pool_per_hour=SMALL_POOL_PER_HOUR,
     archivable=False,
     entries=_product_entries,
 )

@@ -24,6 +24,7 @@ from tap_braze_sends.errors import (
     braze_message,
     fatal_error_for,
 )
+from tap_braze_sends.runtime.paging import ListingError
 from tap_braze_sends.runtime.redaction import redact
 
 logger = logging.getLogger("tap_braze_sends.fetch")
@@ -124,18 +125,30 @@ def parse_body(parse: Callable[[Any], Any], body: Any, asked: Asked) -> Any:
         ) from None
 
 
-def next_cursor(response: requests.Response, path: str = "") -> str | None:
+def next_cursor(response: requests.Response, asked: Asked, *, api_key: str) -> str | None:
     """The ``cursor`` of the ``Link`` header's next page: only the cursor, since the tap never
     follows a URL an answer names (it could point elsewhere, and the key would go with it).
+    None: no next page is named, Braze's documented end of the listing.
 
     A next URL that cannot be read (``<http://[::1/...>``) is transient, as a cut body is:
-    whether more pages follow is unknown, and ending the listing there would drop them."""
-    url = response.links.get("next", {}).get("url")
-    if not url:
+    whether more pages follow is unknown, and ending the listing there would drop them. A next
+    page named without a cursor (``?page=1``, ``cursor=``, a renamed parameter) is one the tap
+    cannot follow: an error naming the endpoint, never the end of the listing."""
+    link = response.links.get("next")
+    if link is None:
         return None
+    url = link.get("url", "")
     try:
         query = urlsplit(url).query
     except ValueError as exc:
-        raise BrazeTransientError(f"unreadable Link header from {path}: {exc}") from None
-    cursors = parse_qs(query).get("cursor")
-    return cursors[0] if cursors else None
+        raise BrazeTransientError(f"unreadable Link header from {asked.path}: {exc}") from None
+    cursors = [c for c in parse_qs(query).get("cursor", []) if c]
+    if cursors:
+        return cursors[0]
+    shown = redact(url[: 16 * _QUOTED_CHARS], api_key)[:_QUOTED_CHARS]
+    msg = (
+        f"{asked.who}: the Link header names a next page without a cursor (<{shown}>; "
+        f'rel="next"), which the tap cannot follow; stopped rather than end {asked.path} there '
+        "and miss the rest. Check api_url, or a proxy between the tap and Braze."
+    )
+    raise ListingError(msg)

@@ -75,10 +75,12 @@ def read_list(
             (entry, [row], fetched.extracted_at) for entry, row in zip(entries, rows, strict=True)
         ]
 
+    budget = fetcher.budgets[family.pool]
     items, dropped = read_all_pages(
         fetch_page,
         lambda item: str(item[0]["id"]),
         endpoint=family.list_path,
+        pool_budget=lambda: budget.limit or family.pool_per_hour,
         short_page_ends=not family.cursor_paged,  # the Link header says where it ends
     )
     if dropped:

@@ -235,7 +235,7 @@ class Fetcher:
         raise_for_status(status, content, asked, api_key=settings.api_key, api_url=settings.api_url)
         require_success(status, body, asked, api_key=settings.api_key)
         result = parse_body(parse, body, asked)
-        cursor = next_cursor(response, path) if paged else None
+        cursor = next_cursor(response, asked, api_key=settings.api_key) if paged else None
         return Fetched(result, dt.datetime.now(dt.timezone.utc), cursor)
 
     def _on_rate_limited(

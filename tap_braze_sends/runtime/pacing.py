@@ -95,6 +95,12 @@ class RateBudget:
     def in_flight(self) -> int:
         return self._in_flight
 
+    @property
+    def limit(self) -> int | None:
+        """The pool's requests per window as the latest response reported them (None: none
+        has yet)."""
+        return self._limit
+
     def _wait_needed(self, now: float) -> tuple[float | None, bool]:
         """(wait, probe): wait 0 sends now, > 0 sleeps that long, ``None`` waits for a
         response in flight; ``probe`` says the request sent now goes alone to learn the

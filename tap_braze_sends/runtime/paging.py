@@ -2,7 +2,8 @@
 
 A server that ignores ``page`` (answering the same full page for ever) or never runs out must
 not turn into an endless stream of requests: a page whose ids were all seen on earlier pages,
-or a listing past :data:`MAX_PAGES`, stops the run with an error naming the endpoint. The
+or a listing past :data:`MAX_PAGES` or past half of its pool's hourly budget (the other half
+is the series' that share the pool), stops the run with an error naming the endpoint. The
 listing ends on an empty page or on one shorter than page 0: the page size Braze used, not
 the 100 its documentation gives (a page of 50 must not end a listing of 250 silently). A
 listing paged by the ``Link`` header's cursor ends only where no next page is named (its
@@ -32,16 +33,31 @@ def read_all_pages(
     *,
     endpoint: str,
     max_pages: int = MAX_PAGES,
+    pool_budget: Callable[[], int] | None = None,
     short_page_ends: bool = True,
 ) -> tuple[list[Item], int]:
     """Every item of the listing, each id once (the first copy wins), and how many copies
-    were dropped. ``fetch_page(n)`` returns page ``n`` (from 0). ``short_page_ends``: a page
-    shorter than page 0 is the last (False: only an empty page is)."""
+    were dropped. ``fetch_page(n)`` returns page ``n`` (from 0). ``pool_budget()``: the
+    requests an hour of the listing's pool, asked before each page (the first answer may
+    report it); the listing stops at half of it. ``short_page_ends``: a page shorter than
+    page 0 is the last (False: only an empty page is)."""
     items: list[Item] = []
     seen: set[str] = set()
     dropped = 0
     page_size = 0
-    for page in range(max_pages):
+    page = 0
+    while True:
+        budget = pool_budget() if pool_budget is not None else None
+        if budget is not None and page >= max(1, budget // 2):
+            msg = (
+                f"{endpoint} still named more pages after {page} pages ({len(items)} items): "
+                f"half of its rate-limit pool's {budget:,} requests an hour, which the series "
+                "sharing that pool need; stopped there rather than spend it. Check api_url, or "
+                "a proxy between the tap and Braze."
+            )
+            raise ListingError(msg)
+        if page >= max_pages:
+            break
         entries = fetch_page(page)
         if not entries:
             return items, dropped
@@ -62,6 +78,7 @@ def read_all_pages(
         page_size = page_size or len(entries)
         if short_page_ends and len(entries) < page_size:
             return items, dropped
+        page += 1
     msg = (
         f"{endpoint} still had full pages after {max_pages} pages ({len(items)} items); "
         "stopped there rather than request for ever. Check api_url, or a proxy between the "

@@ -7,12 +7,23 @@ Each server is a tiny one on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from catalogs import catalog_selecting
-from conftest import QuietHandler
-from test_hostile_servers import EMPTY_SERIES, ONE_DAY, config_for, hostile, one_error, timed_run
+from conftest import QuietHandler, TapRun
+from test_hostile_servers import (
+    EMPTY_SERIES,
+    ONE_DAY,
+    Answer,
+    Server,
+    config_for,
+    hostile,
+    one_error,
+    timed_run,
+)
 
 BOOKMARK = "2026-03-20"
 STATE = {
@@ -97,3 +108,61 @@ def test_a_listing_page_whose_message_is_error_is_not_an_empty_listing(tmp_path:
     error = one_error(run)
     assert "/campaigns/list page 0" in error
     assert "message 'error'" in error
+
+
+# --- /events: a next page it cannot follow, a listing without end ------------------------------
+
+
+def events_page(names: list[str]) -> bytes:
+    events = [{"name": n, "description": None, "status": "Active", "tag_names": []} for n in names]
+    return json.dumps({"events": events, "message": "success"}).encode()
+
+
+def read_events(answer: Answer, tmp_path: Path) -> tuple[TapRun, Server]:
+    with hostile(answer) as (url, server):
+        config = config_for(url, campaign_ids=[], all_events=True)
+        streams = {"custom_events", "custom_event_analytics"}
+        run, _ = timed_run(config, tmp_path, catalog=catalog_selecting(config, streams))
+    return run, server
+
+
+@pytest.mark.parametrize(
+    "next_url", ["/events?page=1", "/events?cursor=", "/events?after=c2tpcDo1MA", ""]
+)
+def test_a_next_page_without_a_cursor_is_an_error_not_the_end(
+    next_url: str, tmp_path: Path
+) -> None:
+    """50 of 150 events, exit 0, no warning: a next link without a cursor ended the listing."""
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        if path == "/events":
+            names = [f"e{n:03d}" for n in range(50)]
+            h.reply(200, events_page(names), headers={"Link": f'<{next_url}>; rel="next"'})
+        else:
+            h.reply(200, EMPTY_SERIES)
+
+    run, server = read_events(answer, tmp_path)
+    error = one_error(run)
+    assert error.startswith("/events page 0: the Link header names a next page without a cursor")
+    assert server.by_path == {"/events": 1}  # not retried, and no series read from half a list
+    assert "custom_event_analytics" not in run.records
+
+
+def test_a_listing_stops_at_half_the_limit_its_pool_reports(tmp_path: Path) -> None:
+    """A pool of 300 an hour (X-RateLimit-Limit): the endless listing stops at 150 pages."""
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        names = [f"e{count:05d}-{n:02d}" for n in range(50)]
+        headers = {
+            "Link": f'</events?cursor=c{count}>; rel="next"',
+            "X-RateLimit-Limit": "300",
+            "X-RateLimit-Remaining": str(300 - count),
+            "X-RateLimit-Reset": str(int(time.time()) + 3600),
+        }
+        h.reply(200, events_page(names), headers=headers)
+
+    run, server = read_events(answer, tmp_path)
+    error = one_error(run)
+    assert "/events still named more pages after 150 pages (7500 items)" in error
+    assert "300 requests an hour" in error
+    assert server.by_path == {"/events": 150}

@@ -12,7 +12,8 @@ from contract import WORKSPACE_STREAMS
 from tap_braze_sends.braze.endpoints import BRAZE
 from tap_braze_sends.braze.workspace_catalogues import SMALL_POOL
 from tap_braze_sends.errors import BrazeTransientError
-from tap_braze_sends.runtime.answers import next_cursor
+from tap_braze_sends.runtime.answers import Asked, next_cursor
+from tap_braze_sends.runtime.paging import ListingError
 from tap_braze_sends.runtime.partitions import ids_missing, nothing_to_extract
 from tap_braze_sends.settings import parse_settings
 
@@ -129,15 +130,27 @@ def response_with(link: str | None) -> requests.Response:
     return response
 
 
+EVENTS_PAGE = Asked("/events", "/events page 3")
+
+
 def test_the_next_cursor_is_read_from_the_link_header_and_only_the_cursor() -> None:
     # The host of the next URL is never used: the cursor goes to api_url.
     link = '<https://elsewhere.example/events?cursor=c2tpcDo1MA%3D%3D>; rel="next"'
-    assert next_cursor(response_with(link)) == "c2tpcDo1MA=="
-    assert next_cursor(response_with('<https://x/events?cursor=a>; rel="prev"')) is None
-    assert next_cursor(response_with('<https://x/events?page=2>; rel="next"')) is None
-    assert next_cursor(response_with(None)) is None
+    assert next_cursor(response_with(link), EVENTS_PAGE, api_key="k") == "c2tpcDo1MA=="
+    prev = '<https://x/events?cursor=a>; rel="prev"'
+    assert next_cursor(response_with(prev), EVENTS_PAGE, api_key="k") is None
+    assert next_cursor(response_with(None), EVENTS_PAGE, api_key="k") is None
+
+
+@pytest.mark.parametrize(
+    "url", ["https://x/events?page=2", "https://x/events?cursor=", "https://x/events?after=a", ""]
+)
+def test_a_next_page_without_a_cursor_is_an_error_not_the_end(url: str) -> None:
+    with pytest.raises(ListingError, match="/events page 3: the Link header names a next page"):
+        next_cursor(response_with(f'<{url}>; rel="next"'), EVENTS_PAGE, api_key="k")
 
 
 def test_a_next_link_that_is_no_url_is_transient_not_a_crash() -> None:
+    link = '<http://[::1/events?cursor=x>; rel="next"'
     with pytest.raises(BrazeTransientError, match="unreadable Link header from /events"):
-        next_cursor(response_with('<http://[::1/events?cursor=x>; rel="next"'), "/events")
+        next_cursor(response_with(link), EVENTS_PAGE, api_key="k")
