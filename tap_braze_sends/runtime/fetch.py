@@ -47,6 +47,7 @@ from tap_braze_sends.runtime.rate_limits import (
 )
 from tap_braze_sends.runtime.redaction import redact
 from tap_braze_sends.runtime.session import environment_for, pooled_session
+from tap_braze_sends.runtime.unreachable import wrong_address
 from tap_braze_sends.settings import Settings
 
 logger = logging.getLogger("tap_braze_sends.fetch")
@@ -89,6 +90,7 @@ class Fetcher:
         self.budgets = budgets or Budgets()
         self.session = pooled_session(pool_size=settings.max_parallel_requests)
         self._environment: dict[str, Any] | None = None
+        self._answered = False  # till api_url answers, a wrong address is not retried
 
     def close(self) -> None:
         self.session.close()
@@ -165,6 +167,8 @@ class Fetcher:
             except AcquireCancelled:
                 raise BrazeStopped(f"not requested: the run is stopping ({path})") from None
             except (BrazeTransientError, *_TRANSIENT_EXCEPTIONS) as exc:
+                if not self._answered and (line := wrong_address(exc, settings.api_url)):
+                    raise BrazeFatalError(line) from None
                 cause = redact(f"{type(exc).__name__}: {exc}", settings.api_key)
                 if attempt > settings.max_retries:
                     msg = (
@@ -212,6 +216,7 @@ class Fetcher:
                 stream=True,  # read_body cuts off a body that trickles past the deadline
                 **self._environment_for(request),
             )
+            self._answered = True
             headers = read_rate_limit_headers(response.headers)
             if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
                 hold = self._on_rate_limited(headers, asked, budget)
