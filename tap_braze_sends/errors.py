@@ -21,9 +21,11 @@ class BrazeError(Exception):
 class BrazeFatalError(BrazeError, FatalAPIError):
     """A response that retrying cannot fix (401, 403, 400, 404, other 4xx)."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, braze_said: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.braze_said = braze_said
+        """Braze's own message (key-masked): what tells a 400 for a deleted id from others."""
 
     @property
     def about_the_item(self) -> bool:
@@ -94,7 +96,7 @@ def fatal_error_for(
         )
     else:
         text = f"Braze answered {status} for {where} on {path}; this is not retried."
-    return BrazeFatalError(text + said, status)
+    return BrazeFatalError(text + said, status, braze_message)
 
 
 def redirect_error(status: int, *, location: str, path: str, api_url: str) -> BrazeFatalError:

@@ -62,8 +62,9 @@ class Workspace:
     # The workspace series (workspace_model, workspace_series): how many apps, segments, custom
     # events and products; the hour of `today` that is "now" (UTC; later hours have no data);
     # the day segment dates count back from (None: `today`); events and products deleted in the
-    # dashboard (gone from the listings, and their series answer 400); "vanished" ones are still
-    # listed but their series answer 400, as if deleted between a run's listing and its series.
+    # dashboard (gone from the listings, and their series answer 400); "vanished" ones are
+    # deleted between a run's listing and its series: listed until their series is first asked
+    # for (it answers 400), gone from the listings after.
     n_apps: int = 3
     n_segments: int = 4
     n_events: int = 7

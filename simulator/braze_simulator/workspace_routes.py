@@ -137,12 +137,20 @@ def _prepare_sessions(request: RouteRequest) -> Answer:
 # --- custom events ------------------------------------------------------------------------------
 
 
+def _vanish(vanished: set[str], deleted: set[str], name: str) -> None:
+    """A vanished item is deleted the moment its series is first asked for: listed until
+    then, gone from every listing after (deleted between a run's listing and its series)."""
+    if name in vanished:
+        deleted.add(name)
+
+
 def _event(request: RouteRequest) -> SimEvent:
     name = request.params.get("event")
     if not name:
         raise BadRequest("event is required: the name of a custom event")
     event = find_event(request.workspace, name)
     if event is None:
+        _vanish(request.workspace.vanished_events, request.workspace.deleted_events, name)
         raise BadRequest(f"event {name!r} is not a custom event of this workspace")
     return event
 
@@ -168,6 +176,7 @@ def _product(request: RouteRequest) -> SimProduct | None:
         return None
     product = find_product(request.workspace, name)
     if product is None:
+        _vanish(request.workspace.vanished_products, request.workspace.deleted_products, name)
         raise BadRequest(f"product {name!r} is not a product of this workspace")
     return product
 

@@ -57,7 +57,7 @@ def listed_events(ws: Workspace) -> tuple[SimEvent, ...]:
 
 
 def events(ws: Workspace) -> tuple[SimEvent, ...]:
-    """The custom events that have a series now (vanished ones are still listed)."""
+    """The custom events that have a series now (vanished ones are listed until asked)."""
     return tuple(e for e in listed_events(ws) if e.name not in ws.vanished_events)
 
 
@@ -69,7 +69,7 @@ def listed_products(ws: Workspace) -> tuple[SimProduct, ...]:
 
 
 def products(ws: Workspace) -> tuple[SimProduct, ...]:
-    """The products that have a series now (vanished ones are still listed)."""
+    """The products that have a series now (vanished ones are listed until asked)."""
     return tuple(p for p in listed_products(ws) if p.name not in ws.vanished_products)
 
 

@@ -305,7 +305,7 @@ def test_the_same_seed_gives_the_same_numbers_another_seed_others() -> None:
     assert answers(4) != first
 
 
-def test_a_vanished_event_or_product_is_listed_but_its_series_answers_400() -> None:
+def test_a_vanished_event_or_product_is_listed_until_its_series_answers_400() -> None:
     ws = build_workspace(today=SIM_TODAY, seed=7)
     ws.vanished_events.add("Search & Filter")
     ws.vanished_products.add("Premium Plan")
@@ -319,3 +319,9 @@ def test_a_vanished_event_or_product_is_listed_but_its_series_answers_400() -> N
         r = get(sim.url, "/purchases/quantity_series", product="Premium Plan", length=1)
         assert r.status_code == 400
         assert "Premium Plan" in r.json()["message"]
+        # Deleted since: the listings no longer hold them.
+        assert "Search & Filter" not in get(sim.url, "/events/list").json()["events"]
+        assert "Search & Filter" not in [
+            e["name"] for e in get(sim.url, "/events").json()["events"]
+        ]
+        assert "Premium Plan" not in get(sim.url, "/purchases/product_list").json()["products"]

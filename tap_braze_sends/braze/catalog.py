@@ -52,6 +52,8 @@ CAMPAIGNS = CatalogFamily(
     details_permission="campaigns.details",
     items_key="campaigns",
     id_param="campaign_id",
+    # Braze's example of the 400 for an invalid campaign id (braze-api.md, "Errors").
+    unknown_id_message="campaign_id must be a string of the campaign api identifier",
     list_rows=campaign_list_rows,
     details_rows=_campaign_details,
     details_stream="campaign_details",

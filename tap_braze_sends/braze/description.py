@@ -224,6 +224,9 @@ class CatalogFamily:
     discovered_by: str | None = None
     """The boolean setting that adds every listed item to the partitions (``all_campaigns``):
     with it on, the list is read anyway, so its list table is selected in a bare run."""
+    unknown_id_message: str = ""
+    """The 400 message Braze documents for an id it does not know (empty: none documented;
+    then only a fresh listing without the item proves a rejected item deleted)."""
     pool: str = "default"
     pool_per_hour: int = 250_000
     """The hourly budget Braze documents for ``pool`` (the default pool's 250,000), until its
@@ -277,6 +280,15 @@ def _settings_of(source: PartitionSource) -> dict[str, str]:
     if isinstance(source, Product):
         return {k: v for s in source.sources for k, v in _settings_of(s).items()}
     return {}
+
+
+def listed_ids(source: PartitionSource) -> list[ConfigIds]:
+    """The parts of ``source`` whose ids a catalogue's listing may add."""
+    if isinstance(source, ConfigIds):
+        return [source] if source.catalogue is not None else []
+    if isinstance(source, Product):
+        return [part for s in source.sources for part in listed_ids(s)]
+    return []
 
 
 def catalogues_of(source: PartitionSource) -> list[CatalogFamily]:

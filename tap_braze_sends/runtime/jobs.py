@@ -65,3 +65,6 @@ class WindowJob:
 class WindowResult:
     days: list[tuple[dt.date, DayRows]]
     extracted_at: dt.datetime
+    gone: bool = False
+    """Braze rejected the partition's discovered item, which is shown deleted (runtime/gone.py):
+    nothing was read, so its bookmark stays."""

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from tap_braze_sends.braze.description import ALL, DayRows, Partition, Request, Series
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
 from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.gone import GoneItems
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
 from tap_braze_sends.runtime.plan import (
     DayReadings,
@@ -52,10 +53,14 @@ class Run:
         settings: Settings,
         fetcher: Fetcher,
         readings: DayReadings | None = None,
+        gone: GoneItems | None = None,
     ) -> None:
         self.groups = [group for group in groups if group.streams]
         self.settings = settings
         self.fetcher = fetcher
+        self.gone = gone or GoneItems(fetcher, settings)
+        self._gone_plans: set[int] = set()
+        """Partitions whose discovered item is shown deleted: no more requests for them."""
         self.readings = readings or DayReadings()
         # The first window of each later pool is planned now and started at once, so that
         # each pool's budget probe overlaps the first pool's requests (pacing.py).
@@ -203,12 +208,16 @@ class Run:
         answers: list[list[tuple[dt.date, DayRows]]] = []
         extracted_at = now
         for request in job.group.requests:
+            if id(job.plan) in self._gone_plans:
+                return WindowResult([], now, gone=True)
             answer = self._fetch_one(job, request, series, window, partition)
             if answer is None:
                 continue
             days, extracted_at = answer
             self.readings.learn(series.name, window, (day for day, _ in days))
             answers.append(days)
+        if id(job.plan) in self._gone_plans:
+            return WindowResult([], now, gone=True)
         if not answers:
             return WindowResult([], now)
         keys = {table.role: table.primary_keys for table in series.tables}
@@ -246,9 +255,14 @@ class Run:
         except BrazeFatalError as exc:
             if not (exc.about_the_item and job.plan.discovered):
                 raise
-            # Listed a moment ago, rejected now (deleted in between): nothing to read. An id
-            # the config names is the user's to fix, and still fails the run.
-            logger.warning("Skipping %s, found by discovery: %s", who, exc)
+            # Listed a moment ago, rejected now: deleted in between only if Braze or a fresh
+            # listing says so; then nothing is read and the bookmark stays (gone.py).
+            why = self.gone.why_deleted(series.partitions, partition, exc)
+            with self._lock:
+                self._gone_plans.add(id(job.plan))
+            logger.warning(
+                "Skipping %s, found by discovery and deleted since (%s): %s", who, why, exc
+            )
             return None
         if fetched is None:
             return None

@@ -149,12 +149,13 @@ def _write_group(
     plan: PartitionPlan | None = None
     emitted: set[dt.date] = set()
     written = 0
-    requested = False
+    requested = gone = False
     last_plan = group.plans[-1] if group.plans else None
     for job, result in results:
         if job.plan is not plan:
-            plan, emitted, written, requested = job.plan, set(), 0, False
+            plan, emitted, written, requested, gone = job.plan, set(), 0, False, False
         requested = requested or job.window is not None
+        gone = gone or result.gone
         for day, rows in result.days:
             # Days outside the range are the far edge of a window under the other reading of
             # ending_at (windows.py); each day of the range is written once.
@@ -168,6 +169,9 @@ def _write_group(
             group.done = True  # the dry run has its records: no more requests for this series
             return
         if not job.last:
+            continue
+        if gone:  # deleted (its WARNING said so): nothing was read, its bookmark stays
+            progress.partition_done()
             continue
         if not emitted and requested and plan.series.no_data_hint:
             logger.warning(

@@ -13,14 +13,16 @@ from typing import Any
 
 import pytest
 from catalogs import catalog_selecting
-from conftest import QuietHandler, TapRun
+from conftest import QuietHandler, TapRun, tap_log_lines
 from test_hostile_servers import (
     EMPTY_SERIES,
     ONE_DAY,
     Answer,
     Server,
     config_for,
+    entry,
     hostile,
+    list_page,
     one_error,
     timed_run,
 )
@@ -166,3 +168,136 @@ def test_a_listing_stops_at_half_the_limit_its_pool_reports(tmp_path: Path) -> N
     assert "/events still named more pages after 150 pages (7500 items)" in error
     assert "300 requests an hour" in error
     assert server.by_path == {"/events": 150}
+
+
+# --- a 400 for a discovered item: deleted only on positive evidence ----------------------------
+
+EVENTS = ["Added to Cart", "Search", "Signed Up"]
+EVENT_BOOKMARK = "2026-02-01"
+
+
+def event_state() -> dict[str, Any]:
+    partitions = [
+        {
+            "context": {"event_name": name, "app_id": "*", "segment_id": "*"},
+            "replication_key": "time",
+            "replication_key_value": EVENT_BOOKMARK,
+        }
+        for name in EVENTS
+    ]
+    return {"bookmarks": {"custom_event_analytics": {"partitions": partitions}}}
+
+
+def event_bookmarks(run: TapRun) -> dict[str, str | None]:
+    entry = run.final_state.get("bookmarks", {}).get("custom_event_analytics", {})
+    return {
+        p["context"]["event_name"]: p.get("replication_key_value")
+        for p in entry.get("partitions", [])
+    }
+
+
+def run_events(answer: Answer, tmp_path: Path) -> tuple[TapRun, Server]:
+    with hostile(answer) as (url, server):
+        config = config_for(url, campaign_ids=[], all_events=True, start_date="2026-01-30")
+        catalog = catalog_selecting(config, {"custom_event_analytics"})
+        run, _ = timed_run(config, tmp_path, catalog=catalog, state=event_state())
+    return run, server
+
+
+def test_a_400_that_does_not_say_deleted_is_an_error_and_keeps_the_bookmarks(
+    tmp_path: Path,
+) -> None:
+    """Any 400 for a discovered event was read as "deleted": a warning, exit 0, and each
+    event's bookmark moved to today over 60 days never read. Braze documents no 400 text for
+    an unknown event, and a fresh /events listing still holds them: an error."""
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        if path == "/events":
+            h.reply(200, events_page(EVENTS))
+        else:
+            h.reply(400, b'{"message": "ending_at is out of range"}')
+
+    run, server = run_events(answer, tmp_path)
+    error = one_error(run)
+    assert "(400)" in error
+    assert "ending_at is out of range" in error
+    assert "not shown deleted" in error
+    assert server.by_path["/events"] == 2  # the discovery, then one fresh listing
+    assert all(value == EVENT_BOOKMARK for value in event_bookmarks(run).values())
+    assert not [line for line in tap_log_lines(run.stderr, "WARNING") if "Skipping" in line.message]
+
+
+def test_an_event_a_fresh_listing_no_longer_holds_is_skipped_and_keeps_its_bookmark(
+    tmp_path: Path,
+) -> None:
+    deleted: set[str] = set()
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        if path == "/events":
+            h.reply(200, events_page([e for e in EVENTS if e not in deleted]))
+        elif query["event"] == ["Search"]:
+            deleted.add("Search")  # deleted between the listing and its series
+            h.reply(400, b'{"message": "Invalid event"}')
+        else:
+            h.reply(
+                200,
+                json.dumps(
+                    {"data": [{"time": "2026-03-30", "count": 4}], "message": "success"}
+                ).encode(),
+            )
+
+    run, server = run_events(answer, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert {r["event_name"] for r in run.records["custom_event_analytics"]} == {
+        "Added to Cart",
+        "Signed Up",
+    }
+    bookmarks = event_bookmarks(run)
+    assert bookmarks["Search"] == EVENT_BOOKMARK  # nothing read: it stays
+    assert bookmarks["Added to Cart"] == bookmarks["Signed Up"] == "2026-03-31"
+    (warning,) = [
+        w.message for w in tap_log_lines(run.stderr, "WARNING") if "Skipping" in w.message
+    ]
+    assert "'Search'" in warning
+    assert "/events no longer lists it" in warning
+    assert server.by_path["/events"] == 2
+
+
+def campaign_list(ids: list[str]) -> bytes:
+    return list_page([{**entry(0), "id": cid} for cid in ids])
+
+
+def run_discovered_campaign(message: bytes, tmp_path: Path) -> tuple[TapRun, Server]:
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        if path == "/campaigns/list":
+            h.reply(200, campaign_list(["camp-1"] if query["page"] == ["0"] else []))
+        else:
+            h.reply(400, message)
+
+    with hostile(answer) as (url, server):
+        config = config_for(url, campaign_ids=[], all_campaigns=True)
+        catalog = catalog_selecting(config, {"campaign_analytics"})
+        run, _ = timed_run(config, tmp_path, catalog=catalog, state=STATE)
+    return run, server
+
+
+def test_a_campaign_braze_says_is_unknown_is_skipped_and_keeps_its_bookmark(
+    tmp_path: Path,
+) -> None:
+    """Braze's documented 400 for an unknown campaign id is evidence enough: no relisting."""
+    message = b'{"message": "campaign_id must be a string of the campaign api identifier"}'
+    run, server = run_discovered_campaign(message, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert campaign_bookmark(run) == BOOKMARK
+    # Discovery's two listings (unarchived, then all) of two pages each; no fresh one.
+    assert server.by_path["/campaigns/list"] == 4
+    assert any("Skipping campaign_id='camp-1'" in w.message for w in tap_log_lines(run.stderr))
+
+
+def test_another_400_for_a_listed_campaign_is_an_error(tmp_path: Path) -> None:
+    run, server = run_discovered_campaign(b'{"message": "Bad Request"}', tmp_path)
+    error = one_error(run)
+    assert "campaign_id='camp-1'" in error
+    assert "Bad Request" in error
+    assert campaign_bookmark(run) == BOOKMARK
+    assert server.by_path["/campaigns/list"] == 4 + 2  # discovery's, then one fresh listing
