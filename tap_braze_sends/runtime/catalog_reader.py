@@ -31,6 +31,8 @@ logger = logging.getLogger("tap_braze_sends.dimensions")
 
 RowSink = Callable[[str, list[dict[str, Any]], dt.datetime], None]
 """Where rows of a role go: (role, rows, time extracted)."""
+WhyDeleted = Callable[[Sequence[tuple[CatalogFamily, str]], BrazeFatalError], str]
+"""(items, their 400) -> why one of them is deleted, else the 400 raised (runtime/gone.py)."""
 
 _FACT_KEYS = ("archived", "draft", "first_sent", "last_sent", "first_entry", "last_entry")
 
@@ -115,12 +117,15 @@ def read_catalog(
     mark_archived: bool = False,
     enough: Callable[[], bool] = lambda: False,
     details_wanted: Callable[[Mapping[str, Any]], bool] = lambda _entry: True,
+    why_deleted: WhyDeleted | None = None,
 ) -> CatalogRead:
     """List the catalogue, read changed details, hand every row to ``sink`` (None: no rows).
 
     ``mark_archived``: also list without archived items, so that discovery knows which are
     archived without reading details (ceil(M / 100) more pages for M unarchived items).
     ``enough``: asked after each details read; True (a dry run has its records) stops them.
+    ``why_deleted``: whether an item whose details Braze rejects (400) is deleted since the
+    listing (None: no 400 is taken as a deletion).
     """
     # Unarchived first: an item archived between the two listings then counts as unarchived
     # (requested), never the reverse; one unarchived in between shows a fresh last_edited.
@@ -155,7 +160,9 @@ def read_catalog(
         ):
             changed.append((len(facts) - 1, item.campaign_id, entry.get("last_edited")))
     if changed:
-        _read_details(fetcher, family, changed, facts, bookmarks, sink, workers, enough)
+        _read_details(
+            fetcher, family, changed, facts, bookmarks, sink, workers, enough, why_deleted
+        )
     found = [item for item, keep in zip(facts, discoverable, strict=True) if keep]
     return CatalogRead(found, len(changed), len(facts))
 
@@ -169,6 +176,7 @@ def _read_details(
     sink: RowSink | None,
     workers: int,
     enough: Callable[[], bool],
+    why_deleted: WhyDeleted | None,
 ) -> None:
     def fetch(job: tuple[int, str, Any]) -> Any:
         _, item_id, _ = job
@@ -183,11 +191,18 @@ def _read_details(
                 parse=lambda body: (body, family.details_rows(item_id, body)),
             )
         except BrazeFatalError as exc:
-            if not exc.about_the_item:
+            if not exc.about_the_item or why_deleted is None:
                 raise
-            # Deleted between the list and its details: the next run lists it no more (or
-            # reads its details then, as they were not marked read).
-            logger.warning("Skipping the details of %s=%r: %s", family.id_param, item_id, exc)
+            # Deleted between the list and its details, if Braze or a fresh listing says so:
+            # the next run lists it no more (its details were not marked read).
+            why = why_deleted([(family, item_id)], exc)
+            logger.warning(
+                "Skipping the details of %s=%r, deleted since the listing (%s): %s",
+                family.id_param,
+                item_id,
+                why,
+                exc,
+            )
             return None
 
     with OrderedPrefetcher(fetch, changed, workers=workers) as details:

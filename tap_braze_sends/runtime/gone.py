@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tap_braze_sends.braze.description import ALL, CatalogFamily, PartitionSource, listed_ids
@@ -34,6 +34,25 @@ class _Listing:
     ids: frozenset[str]
 
 
+Item = tuple[CatalogFamily, str]
+"""A catalogue's item: its family and id."""
+
+
+def discovered_items(
+    source: PartitionSource, partition: Mapping[str, str], settings: Settings
+) -> list[Item]:
+    """The partition's ids a listing adds (not ``*``, not named by the config: an id the
+    config names is the user's to fix, whatever Braze says)."""
+    items: list[Item] = []
+    for part in listed_ids(source):
+        item = partition.get(part.field)
+        if part.catalogue is None or item is None or item == ALL:
+            continue
+        if item not in getattr(settings, part.setting):
+            items.append((part.catalogue, item))
+    return items
+
+
 @dataclass
 class GoneItems:
     """The evidence that discovered items are deleted, shared by the run's workers."""
@@ -45,45 +64,23 @@ class GoneItems:
     _listings: dict[str, _Listing] = field(default_factory=dict)
     _relisted: Counter[str] = field(default_factory=Counter)
 
-    def why_deleted(
-        self, source: PartitionSource, partition: Mapping[str, str], error: BrazeFatalError
-    ) -> str:
-        """Why the discovered item of a partition Braze rejected (``error``, a 400) is deleted;
-        without evidence, ``error`` is raised, saying why it is not taken as deleted."""
-        why = self.why_gone(source, partition, error, time.monotonic())
-        if why is None:
-            raise BrazeFatalError(
-                f"{error} (Found by discovery, but not shown deleted: Braze's message is not "
-                "its documented one for an unknown id, and a fresh listing still holds it.)",
-                error.status,
-                error.braze_said,
-            ) from None
-        return why
-
-    def why_gone(
-        self,
-        source: PartitionSource,
-        partition: Mapping[str, str],
-        error: BrazeFatalError,
-        rejected_at: float,
-    ) -> str | None:
-        """Why the partition's discovered item is deleted, or None: no evidence that it is.
-
-        ``rejected_at``: when the 400 arrived (time.monotonic). Only ids a listing adds are
-        asked about; one the config names is the user's to fix, whatever Braze says."""
-        for part in listed_ids(source):
-            family = part.catalogue
-            item = partition.get(part.field)
-            if family is None or item is None or item == ALL:
-                continue
-            if item in getattr(self.settings, part.setting):
-                continue
+    def why_deleted(self, items: Sequence[Item], error: BrazeFatalError) -> str:
+        """Why one of ``items``, which Braze rejected (``error``, a 400 that has just
+        arrived), is deleted; without evidence, ``error`` is raised, saying why it is not
+        taken as deleted."""
+        rejected_at = time.monotonic()
+        for family, item in items:
             documented = family.unknown_id_message
             if documented and documented.lower() in error.braze_said.lower():
                 return f"Braze's message is the one it documents for an unknown {family.id_param}"
             if self._absent(family, item, rejected_at):
                 return f"{family.list_path} no longer lists it"
-        return None
+        raise BrazeFatalError(
+            f"{error} (Found by listing, but not shown deleted: Braze's message is not its "
+            "documented one for an unknown id, and a fresh listing still holds it.)",
+            error.status,
+            error.braze_said,
+        )
 
     def _absent(self, family: CatalogFamily, item: str, rejected_at: float) -> bool:
         """Whether a listing read since the discovery lacks ``item``; one read after the 400

@@ -30,6 +30,7 @@ from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.errors import BrazeError
 from tap_braze_sends.runtime.bookmarks import Bookmarks
 from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.gone import GoneItems
 from tap_braze_sends.runtime.jobs import Group
 from tap_braze_sends.runtime.output import SingerOutput
 from tap_braze_sends.runtime.partitions import ids_missing, nothing_to_extract, series_partitions
@@ -80,6 +81,7 @@ def sync_streams(
     )
     if problem is not None:
         raise BrazeError(problem)
+    gone = GoneItems(fetcher, settings)  # one run's fresh listings, for series and details
     try:
         with stop_on_signals(stop):
             found: dict[str, list[CampaignFacts] | None] = {}
@@ -98,9 +100,10 @@ def sync_streams(
                     bookmarks=bookmarks,
                     settings=settings,
                     record_limit=record_limit,
+                    why_deleted=gone.why_deleted,
                 )
             groups = plan_groups(series, settings, bookmarks, found)
-            run = Run(groups, settings=settings, fetcher=fetcher)
+            run = Run(groups, settings=settings, fetcher=fetcher, gone=gone)
             write_run(
                 run,
                 output=output,

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from tap_braze_sends.braze.description import ALL, DayRows, Partition, Request, Series
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
 from tap_braze_sends.runtime.fetch import Fetcher
-from tap_braze_sends.runtime.gone import GoneItems
+from tap_braze_sends.runtime.gone import GoneItems, discovered_items
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
 from tap_braze_sends.runtime.plan import (
     DayReadings,
@@ -257,7 +257,8 @@ class Run:
                 raise
             # Listed a moment ago, rejected now: deleted in between only if Braze or a fresh
             # listing says so; then nothing is read and the bookmark stays (gone.py).
-            why = self.gone.why_deleted(series.partitions, partition, exc)
+            items = discovered_items(series.partitions, partition, self.settings)
+            why = self.gone.why_deleted(items, exc)
             with self._lock:
                 self._gone_plans.add(id(job.plan))
             logger.warning(

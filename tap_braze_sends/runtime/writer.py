@@ -12,7 +12,7 @@ from tap_braze_sends.braze.description import CatalogFamily
 from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.errors import describe_partition
 from tap_braze_sends.runtime.bookmarks import Bookmarks, StateCadence
-from tap_braze_sends.runtime.catalog_reader import read_catalog
+from tap_braze_sends.runtime.catalog_reader import WhyDeleted, read_catalog
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
 from tap_braze_sends.runtime.output import Row, RowWriter, SingerOutput
@@ -205,6 +205,7 @@ def write_catalog(
     bookmarks: Bookmarks,
     settings: Settings,
     record_limit: int | None = None,
+    why_deleted: WhyDeleted | None = None,
 ) -> list[CampaignFacts] | None:
     """Write a catalogue's selected streams; return what discovery needs (None: not asked).
 
@@ -239,6 +240,7 @@ def write_catalog(
                 # Without details, only a second listing tells discovery what is archived.
                 mark_archived=discover and not read_details,
                 details_wanted=lambda entry: family.details_wanted(entry, settings),
+                why_deleted=why_deleted,
                 enough=lambda: (
                     record_limit is not None
                     and all(s.full for role in sinks.values() for s in role)

@@ -301,3 +301,49 @@ def test_another_400_for_a_listed_campaign_is_an_error(tmp_path: Path) -> None:
     assert "Bad Request" in error
     assert campaign_bookmark(run) == BOOKMARK
     assert server.by_path["/campaigns/list"] == 4 + 2  # discovery's, then one fresh listing
+
+
+def run_campaign_details(answer: Answer, tmp_path: Path) -> tuple[TapRun, Server]:
+    with hostile(answer) as (url, server):
+        config = config_for(url, campaign_ids=[], all_campaigns=True)
+        catalog = catalog_selecting(config, {"campaigns", "campaign_details"})
+        run, _ = timed_run(config, tmp_path, catalog=catalog)
+    return run, server
+
+
+def test_a_details_400_for_a_campaign_still_listed_is_an_error(tmp_path: Path) -> None:
+    """Its details were skipped with a warning, exit 0, whatever the 400 said."""
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        if path == "/campaigns/list":
+            h.reply(200, campaign_list(["camp-1"] if query["page"] == ["0"] else []))
+        else:
+            h.reply(400, b'{"message": "Bad Request"}')
+
+    run, server = run_campaign_details(answer, tmp_path)
+    error = one_error(run)
+    assert "campaign_id='camp-1'" in error
+    assert "not shown deleted" in error
+    assert server.by_path["/campaigns/list"] == 2 + 2  # the listing, then one fresh listing
+
+
+def test_the_details_of_a_campaign_gone_from_a_fresh_listing_are_skipped(tmp_path: Path) -> None:
+    deleted: set[str] = set()
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        if path == "/campaigns/list":
+            ids = [c for c in ("camp-1", "camp-2") if c not in deleted]
+            h.reply(200, campaign_list(ids if query["page"] == ["0"] else []))
+        elif query["campaign_id"] == ["camp-2"]:
+            deleted.add("camp-2")
+            h.reply(400, b'{"message": "Bad Request"}')
+        else:
+            body = {"name": "C1", "archived": False, "draft": False, "messages": {}}
+            h.reply(200, json.dumps({**body, "message": "success"}).encode())
+
+    run, _server = run_campaign_details(answer, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert [r["campaign_id"] for r in run.records["campaign_details"]] == ["camp-1"]
+    (warning,) = [w.message for w in tap_log_lines(run.stderr, "WARNING")]
+    assert "Skipping the details of campaign_id='camp-2'" in warning
+    assert "/campaigns/list no longer lists it" in warning
