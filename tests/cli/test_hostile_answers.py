@@ -267,14 +267,20 @@ def campaign_list(ids: list[str]) -> bytes:
     return list_page([{**entry(0), "id": cid} for cid in ids])
 
 
-def run_discovered_campaign(message: bytes, tmp_path: Path) -> tuple[TapRun, Server]:
+def listed_then_400(message: bytes) -> Answer:
+    """Lists camp-1 (one page), answers every other request 400 with ``message``."""
+
     def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
         if path == "/campaigns/list":
             h.reply(200, campaign_list(["camp-1"] if query["page"] == ["0"] else []))
         else:
             h.reply(400, message)
 
-    with hostile(answer) as (url, server):
+    return answer
+
+
+def run_discovered_campaign(message: bytes, tmp_path: Path) -> tuple[TapRun, Server]:
+    with hostile(listed_then_400(message)) as (url, server):
         config = config_for(url, campaign_ids=[], all_campaigns=True)
         catalog = catalog_selecting(config, {"campaign_analytics"})
         run, _ = timed_run(config, tmp_path, catalog=catalog, state=STATE)
@@ -313,14 +319,7 @@ def run_campaign_details(answer: Answer, tmp_path: Path) -> tuple[TapRun, Server
 
 def test_a_details_400_for_a_campaign_still_listed_is_an_error(tmp_path: Path) -> None:
     """Its details were skipped with a warning, exit 0, whatever the 400 said."""
-
-    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
-        if path == "/campaigns/list":
-            h.reply(200, campaign_list(["camp-1"] if query["page"] == ["0"] else []))
-        else:
-            h.reply(400, b'{"message": "Bad Request"}')
-
-    run, server = run_campaign_details(answer, tmp_path)
+    run, server = run_campaign_details(listed_then_400(b'{"message": "Bad Request"}'), tmp_path)
     error = one_error(run)
     assert "campaign_id='camp-1'" in error
     assert "not shown deleted" in error
