@@ -29,6 +29,7 @@ from tap_braze_sends.braze.description import CatalogFamily, Descriptions, catal
 from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.errors import BrazeError
 from tap_braze_sends.runtime.bookmarks import Bookmarks
+from tap_braze_sends.runtime.fan_out import refusal
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.gone import GoneItems
 from tap_braze_sends.runtime.jobs import Group
@@ -79,6 +80,8 @@ def sync_streams(
         ]
         + [(s.name, _catalogue_lacks(s.family, settings)) for s in catalogue]
     )
+    if problem is None:
+        problem = refusal([s for s in series if _asked(s, settings)], settings, state, _now())
     if problem is not None:
         raise BrazeError(problem)
     gone = GoneItems(fetcher, settings)  # one run's fresh listings, for series and details
