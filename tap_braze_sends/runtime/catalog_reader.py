@@ -24,7 +24,7 @@ from tap_braze_sends.braze.timestamps import parse_timestamp
 from tap_braze_sends.errors import BrazeFatalError
 from tap_braze_sends.runtime.bookmarks import Bookmarks
 from tap_braze_sends.runtime.fetch import Fetcher
-from tap_braze_sends.runtime.paging import read_all_pages
+from tap_braze_sends.runtime.paging import ListingError, read_all_pages
 from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
 
 logger = logging.getLogger("tap_braze_sends.dimensions")
@@ -52,12 +52,22 @@ def read_list(
     """Every page of the list: (raw entry, its rows, time extracted) per item, in order."""
 
     cursor: list[str | None] = [None]
+    followed: set[str] = set()
 
-    def fetch_page(page: int) -> list[tuple[Mapping[str, Any], list[dict[str, Any]], Any]]:
+    def fetch_page(page: int) -> list[tuple[Mapping[str, Any], list[dict[str, Any]], Any]] | None:
         params: dict[str, Any] = {"page": page}
         if family.cursor_paged:
             if page and cursor[0] is None:
-                return []  # no next link: the listing is complete
+                return None  # no next link: the listing is complete
+            if cursor[0] in followed:
+                msg = (
+                    f"{family.list_path} page {page - 1} names as its next page one already "
+                    f"read (cursor {cursor[0]!r}): the listing would never end. Check api_url, "
+                    "or a proxy between the tap and Braze."
+                )
+                raise ListingError(msg)
+            if cursor[0] is not None:
+                followed.add(cursor[0])
             params = {"cursor": cursor[0]} if page else {}
         if family.archivable:
             params["include_archived"] = str(include_archived).lower()

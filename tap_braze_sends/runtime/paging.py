@@ -7,7 +7,7 @@ is the series' that share the pool), stops the run with an error naming the endp
 listing ends on an empty page or on one shorter than page 0: the page size Braze used, not
 the 100 its documentation gives (a page of 50 must not end a listing of 250 silently). A
 listing paged by the ``Link`` header's cursor ends only where no next page is named (its
-``fetch_page`` then answers an empty page): a short page before it is no end.
+``fetch_page`` then answers None): a short or empty page before it is no end.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class ListingError(BrazeError):
 
 
 def read_all_pages(
-    fetch_page: Callable[[int], Sequence[Item]],
+    fetch_page: Callable[[int], Sequence[Item] | None],
     item_id: Callable[[Item], str],
     *,
     endpoint: str,
@@ -37,10 +37,12 @@ def read_all_pages(
     short_page_ends: bool = True,
 ) -> tuple[list[Item], int]:
     """Every item of the listing, each id once (the first copy wins), and how many copies
-    were dropped. ``fetch_page(n)`` returns page ``n`` (from 0). ``pool_budget()``: the
+    were dropped. ``fetch_page(n)`` returns page ``n`` (from 0), or None where the listing
+    named no page ``n`` (a cursor listing's end). ``pool_budget()``: the
     requests an hour of the listing's pool, asked before each page (the first answer may
     report it); the listing stops at half of it. ``short_page_ends``: a page shorter than
-    page 0 is the last (False: only an empty page is)."""
+    page 0 is the last (False: only None is; an empty page that names a next one is none).
+    """
     items: list[Item] = []
     seen: set[str] = set()
     dropped = 0
@@ -59,8 +61,11 @@ def read_all_pages(
         if page >= max_pages:
             break
         entries = fetch_page(page)
-        if not entries:
+        if entries is None or (not entries and short_page_ends):
             return items, dropped
+        if not entries:
+            page += 1  # an empty page that names a next one: Braze has not ended the listing
+            continue
         ids = [item_id(entry) for entry in entries]
         if page and seen.issuperset(ids):
             msg = (

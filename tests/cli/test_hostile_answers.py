@@ -150,6 +150,34 @@ def test_a_next_page_without_a_cursor_is_an_error_not_the_end(
     assert "custom_event_analytics" not in run.records
 
 
+def test_an_empty_page_that_names_a_next_one_is_not_the_end(tmp_path: Path) -> None:
+    """An empty /events page with a next link ended the listing: 50 of 51 events."""
+    pages = {None: ([f"e{n:03d}" for n in range(50)], "c1"), "c1": ([], "c2"), "c2": (["z"], None)}
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        if path == "/events":
+            names, following = pages[query.get("cursor", [None])[0]]
+            link = {"Link": f'</events?cursor={following}>; rel="next"'} if following else {}
+            h.reply(200, events_page(names), headers=link)
+        else:
+            h.reply(200, EMPTY_SERIES)
+
+    run, server = read_events(answer, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len(run.records["custom_events"]) == 51
+    assert server.by_path["/events"] == 3
+
+
+def test_empty_pages_naming_the_same_next_page_stop_after_two_requests(tmp_path: Path) -> None:
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        h.reply(200, events_page([]), headers={"Link": '</events?cursor=same>; rel="next"'})
+
+    run, server = read_events(answer, tmp_path)
+    error = one_error(run)
+    assert "/events page 1 names as its next page one already read (cursor 'same')" in error
+    assert server.by_path == {"/events": 2}
+
+
 def test_a_listing_stops_at_half_the_limit_its_pool_reports(tmp_path: Path) -> None:
     """A pool of 300 an hour (X-RateLimit-Limit): the endless listing stops at 150 pages."""
 
