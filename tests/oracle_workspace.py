@@ -11,6 +11,11 @@ The rules:
 - A record per `time` that any body feeding the stream holds inside the range (first copy of a
   time counts). `time`: the date for daily streams, the hour's start in UTC
   (``YYYY-MM-DDTHH:00:00+00:00``) for hourly ones.
+- Dense streams (sessions, custom events, purchases: what happened in each unit): Braze leaves
+  out a unit without activity, so every unit of the range (up to the unit Braze's clock is in,
+  its answers' `Date`) has a record, and a unit missing from one source's body holds that
+  source's zero (`0`; revenue `0.0`) with no extra metrics of its own. The other streams
+  (KPIs, segment sizes) have records only for the units their bodies hold.
 - Each body's metric lands in its column (``purchase_quantity`` in ``quantity``) when its value
   has the column's JSON type (null fits); a metric a row lacks is no column of the record;
   every other key of the row lands in ``extra_metrics`` (null when none).
@@ -45,12 +50,17 @@ class Source:
     column: str  # the record's column
     types: tuple[str, ...] = _INTEGER
 
+    @property
+    def zero(self) -> int | float:
+        return 0.0 if self.types == _NUMBER else 0
+
 
 @dataclass(frozen=True)
 class SeriesStream:
     keys: tuple[str, ...]
     sources: tuple[Source, ...]
     hourly: bool = False
+    dense: bool = False
 
 
 _KPIS = tuple(
@@ -62,19 +72,22 @@ _PURCHASES = (
     Source("/purchases/quantity_series", "purchase_quantity", "quantity"),
     Source("/purchases/revenue_series", "revenue", "revenue", _NUMBER),
 )
+_EVENT_KEYS = ("event_name", "app_id", "segment_id")
 SERIES_STREAMS: dict[str, SeriesStream] = {
     "segment_analytics": SeriesStream(
         ("segment_id",), (Source("/segments/data_series", "size", "size"),)
     ),
     "app_kpis": SeriesStream(("app_id",), _KPIS),
-    "session_analytics": SeriesStream(("app_id", "segment_id"), _SESSIONS),
-    "custom_event_analytics": SeriesStream(("event_name", "app_id", "segment_id"), _EVENTS),
-    "purchase_analytics": SeriesStream(("product", "app_id"), _PURCHASES),
-    "session_hourly_analytics": SeriesStream(("app_id", "segment_id"), _SESSIONS, hourly=True),
-    "custom_event_hourly_analytics": SeriesStream(
-        ("event_name", "app_id", "segment_id"), _EVENTS, hourly=True
+    "session_analytics": SeriesStream(("app_id", "segment_id"), _SESSIONS, dense=True),
+    "custom_event_analytics": SeriesStream(_EVENT_KEYS, _EVENTS, dense=True),
+    "purchase_analytics": SeriesStream(("product", "app_id"), _PURCHASES, dense=True),
+    "session_hourly_analytics": SeriesStream(
+        ("app_id", "segment_id"), _SESSIONS, hourly=True, dense=True
     ),
-    "purchase_hourly_analytics": SeriesStream(("product", "app_id"), _PURCHASES, hourly=True),
+    "custom_event_hourly_analytics": SeriesStream(_EVENT_KEYS, _EVENTS, hourly=True, dense=True),
+    "purchase_hourly_analytics": SeriesStream(
+        ("product", "app_id"), _PURCHASES, hourly=True, dense=True
+    ),
 }
 CATALOGUE_STREAMS = ("segments", "segment_details", "custom_events", "products")
 WORKSPACE_STREAMS = (*CATALOGUE_STREAMS, *SERIES_STREAMS)
@@ -131,14 +144,31 @@ def _fits(value: Any, types: tuple[str, ...]) -> bool:
     return isinstance(value, (int, float))
 
 
+def units_between(first: str, last: str, hourly: bool) -> list[str]:
+    """Every unit from ``first`` to ``last`` (both included), as the record writes ``time``."""
+    if not hourly:
+        day, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        return [(day + dt.timedelta(days=i)).isoformat() for i in range((end - day).days + 1)]
+    hour, end = dt.datetime.fromisoformat(first), dt.datetime.fromisoformat(last)
+    count = int((end - hour) / dt.timedelta(hours=1)) + 1
+    return [(hour + dt.timedelta(hours=i)).isoformat() for i in range(max(0, count))]
+
+
 def series_records(
-    stream: str, partition: dict[str, str], bodies: dict[str, list[Row]], first: str, last: str
+    stream: str,
+    partition: dict[str, str],
+    bodies: dict[str, list[Row]],
+    first: str,
+    last: str,
+    now: str | None = None,
 ) -> list[Row]:
     """The records of one partition; ``bodies`` maps each source's path to the rows Braze holds,
-    ``first``/``last`` bound ``time`` as the record writes it (both included)."""
+    ``first``/``last`` bound ``time`` as the record writes it (both included); ``now``: the
+    unit Braze's clock is in (a dense stream has a record for every unit through it)."""
     spec = SERIES_STREAMS[stream]
     merged: dict[str, Row] = {}
     extras: dict[str, Row] = {}
+    through = last if now is None else min(last, now)
     for source in spec.sources:
         seen: set[str] = set()
         for row in bodies.get(source.path, []):
@@ -155,6 +185,12 @@ def series_records(
                     record[source.column] = value
                 else:
                     extra[name] = value
+        if not spec.dense:
+            continue
+        for time in units_between(first, through, spec.hourly):
+            if time not in seen:  # left out by Braze: no activity in that unit
+                merged.setdefault(time, {**partition, "time": time})[source.column] = source.zero
+                extras.setdefault(time, {})
     return [{**merged[t], "extra_metrics": extras[t] or None} for t in sorted(merged)]
 
 

@@ -8,6 +8,7 @@ the tap's alone. Imports nothing from ``tap_braze_sends``.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 from typing import Any
 
 import requests
@@ -92,6 +93,15 @@ def _rows(
     return ask(sim, path, length=count + 1, unit=unit, ending_at=ending_at, **params).json()["data"]
 
 
+def braze_now(sim: BrazeSimulator, hourly: bool) -> str:
+    """The unit Braze's clock is in, from the `Date` of its answer (as the record writes it)."""
+    moment = email.utils.parsedate_to_datetime(ask(sim, "/segments/list").headers["Date"])
+    moment = moment.astimezone(dt.timezone.utc)
+    if not hourly:
+        return moment.date().isoformat()
+    return moment.replace(minute=0, second=0, microsecond=0).isoformat()
+
+
 def expected_workspace_records(
     sim: BrazeSimulator,
     config: dict[str, Any],
@@ -118,7 +128,9 @@ def expected_workspace_records(
             bodies = {
                 s.path: _rows(sim, s.path, params, first, last, spec.hourly) for s in spec.sources
             }
-            records += series_records(stream, partition, bodies, *bounds)
+            records += series_records(
+                stream, partition, bodies, *bounds, now=braze_now(sim, spec.hourly)
+            )
         out[stream] = records
     if "segments" in streams:
         out["segments"] = segments_records(ask(sim, "/segments/list").json())

@@ -16,6 +16,8 @@ from braze_simulator.routing import Reply
 class Answerer(Protocol):
     lowercase_headers: bool
 
+    def date_header(self) -> str: ...
+
     def handle(self, raw_path: str, authorization: str | None) -> Reply: ...
 
     def track(self, conn: socket.socket, *, add: bool) -> None: ...
@@ -57,7 +59,7 @@ def handler_for(sim: Answerer) -> type[BaseHTTPRequestHandler]:
         def _write(self, reply: Reply) -> None:
             self.send_response_only(reply.status)
             headers = [
-                ("Date", self.date_time_string()),
+                ("Date", sim.date_header()),
                 ("Content-Type", "application/json"),
                 ("Content-Length", str(len(reply.body))),
                 *reply.headers,

@@ -8,6 +8,7 @@ validation, latency, answer. It also keeps the statistics and the request log.
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import socket
 import threading
 import time
@@ -34,6 +35,7 @@ from braze_simulator.routing import (
 )
 from braze_simulator.series_routes import CAMPAIGNS_PATH, SENDS_PATH, SERIES_ROUTES
 from braze_simulator.workspace_routes import WORKSPACE_ROUTES
+from braze_simulator.workspace_series import now_hour
 
 __all__ = [
     "CAMPAIGNS_PATH",
@@ -108,6 +110,11 @@ class BrazeSimulator:
         self._server: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
+
+    def date_header(self) -> str:
+        """The ``Date`` of every answer: the workspace's clock (its today, at the hour that is
+        "now"), not this machine's, as Braze's answers carry Braze's own clock."""
+        return email.utils.formatdate(now_hour(self.workspace).timestamp(), usegmt=True)
 
     # lifecycle
 

@@ -52,6 +52,11 @@ class Request:
     permission: str
     columns: frozenset[str] = frozenset()
     params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    absent: Mapping[str, Any] | None = None
+    """The values of a unit Braze leaves out of this request's answer (``{"count": 0}``): an
+    activity series omits units without activity, so the run writes such a unit's row from
+    these (a dense table: a unit restated to nothing gets its zero, not a stale row). None:
+    an omitted unit is unknown and gets no row."""
 
 
 # --- Where a series' partitions come from ---------------------------------------------------
@@ -173,6 +178,12 @@ class Series:
     @property
     def partition_fields(self) -> tuple[str, ...]:
         return self.partitions.fields
+
+    @property
+    def dense(self) -> bool:
+        """Whether every unit of a range read gets a row (its requests say what an omitted
+        unit holds: :attr:`Request.absent`)."""
+        return any(request.absent is not None for request in self.requests)
 
     @property
     def name(self) -> str:

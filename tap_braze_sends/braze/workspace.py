@@ -24,6 +24,7 @@ from tap_braze_sends.braze.description import (
 from tap_braze_sends.braze.flatten.malformed import series_days
 from tap_braze_sends.braze.flatten.workspace_series import metric_row
 from tap_braze_sends.braze.schemas import workspace as schemas
+from tap_braze_sends.braze.schemas.metrics import metric_type
 from tap_braze_sends.braze.workspace_catalogues import SMALL_POOL
 from tap_braze_sends.runtime.windows import UNITS
 
@@ -68,11 +69,29 @@ def _flatten(metrics: Mapping[str, str], unit: str) -> Callable[..., DayRows]:
     return flatten
 
 
+ACTIVITY_PATHS = frozenset(
+    {
+        "/sessions/data_series",
+        "/events/data_series",
+        "/purchases/quantity_series",
+        "/purchases/revenue_series",
+    }
+)
+"""The series that count what happened in each unit (sessions, event occurrences, purchases,
+revenue): Braze leaves a unit without activity out of their answers ("a day with no activity
+may be missing from data"), and its true value is zero, so the run writes it as zero. Not
+the KPIs (MAU is a rolling 30 days; a missing day is no zero) nor segment sizes (an
+estimate): a unit missing from them is unknown and gets no row."""
+
+
 def _request(path: str, unit: str | None = None) -> Request:
-    _metric, column = schemas.SERIES_METRICS[path]
+    metric, column = schemas.SERIES_METRICS[path]
     permission = path.strip("/").replace("/", ".")
     params = {"unit": unit} if unit else {}
-    return Request(path, permission, frozenset({column}), params)
+    # Zero in the metric's own type: revenue is a float in Braze's answers, counts are ints.
+    zero = 0.0 if metric_type(column) == "number" else 0
+    absent = {metric: zero} if path in ACTIVITY_PATHS else None
+    return Request(path, permission, frozenset({column}), params, absent)
 
 
 def _series(

@@ -44,6 +44,7 @@ from tap_braze_sends.runtime.rate_limits import (
     RateLimitHeaders,
     read_rate_limit_headers,
     seconds_until_reset,
+    server_clock,
 )
 from tap_braze_sends.runtime.redaction import redact
 from tap_braze_sends.runtime.session import environment_for, pooled_session
@@ -71,6 +72,8 @@ class Fetched:
     next_cursor: str | None = None
     """The ``cursor`` of the ``Link`` header's next page (only the cursor: the tap never
     follows a URL a response names, which could point elsewhere with the key)."""
+    served_at: dt.datetime | None = None
+    """Braze's clock when it answered (its ``Date`` header; None: none readable)."""
 
 
 class Fetcher:
@@ -241,7 +244,8 @@ class Fetcher:
         require_success(status, body, asked, api_key=settings.api_key)
         result = parse_body(parse, body, asked)
         cursor = next_cursor(response, asked, api_key=settings.api_key) if paged else None
-        return Fetched(result, dt.datetime.now(dt.timezone.utc), cursor)
+        now = dt.datetime.now(dt.timezone.utc)
+        return Fetched(result, now, cursor, server_clock(response.headers))
 
     def _on_rate_limited(
         self, headers: RateLimitHeaders, asked_for: Asked, budget: RateBudget

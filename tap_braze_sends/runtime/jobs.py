@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tap_braze_sends.braze.description import DayRows, Request, Series
 from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.requests_of import needed_requests
-from tap_braze_sends.runtime.windows import Window
+from tap_braze_sends.runtime.windows import Point, Window
 from tap_braze_sends.settings import Settings
 
 if TYPE_CHECKING:
@@ -68,3 +69,8 @@ class WindowResult:
     gone: bool = False
     """Braze rejected the partition's discovered item, which is shown deleted (runtime/gone.py):
     nothing was read, so its bookmark stays."""
+    served_at: dt.datetime | None = None
+    """Braze's clock when it answered (the earliest of the window's answers); None: no
+    answer. A dense series is filled only up to the unit it falls in (dense.py)."""
+    repeated: Counter[Point] = field(default_factory=Counter)
+    """Extra copies of a unit within one answer (dropped), for the partition's one line."""

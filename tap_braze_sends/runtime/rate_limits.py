@@ -1,4 +1,5 @@
-"""What Braze's rate-limit headers say, and how long a 429 holds a pool.
+"""What Braze's rate-limit headers say, and how long a 429 holds a pool (and, from its
+``Date`` header, what time Braze's clock says).
 
 Braze reports its budget on every response (``X-RateLimit-Limit``, ``-Remaining``, ``-Reset``
 in UTC epoch seconds) and may send ``Retry-After`` with a 429, in either of its HTTP forms
@@ -73,6 +74,18 @@ def _http_date(raw: str | None) -> float | None:
     if when.tzinfo is None:  # an HTTP-date is GMT by definition, even without the "GMT"
         when = when.replace(tzinfo=dt.timezone.utc)
     return when.timestamp()
+
+
+def server_clock(headers: Mapping[str, str]) -> dt.datetime | None:
+    """Braze's clock when it answered (the ``Date`` header), or None when it sends none we
+    can read. It says which units Braze has reached, whatever this machine's clock says."""
+    epoch = _http_date(_lookup(headers, "Date"))
+    if epoch is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def read_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitHeaders:

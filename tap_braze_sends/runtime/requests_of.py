@@ -9,15 +9,14 @@ partition and window are merged on the table's primary key.
 from __future__ import annotations
 
 import datetime as dt
-import logging
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from tap_braze_sends.braze.description import DayRows, Partition, Request, Row, Series
 from tap_braze_sends.braze.flatten.unknown import EXTRA_METRICS
 from tap_braze_sends.braze.flatten.workspace_series import point_of
 from tap_braze_sends.runtime.windows import UNITS, Point
-
-logger = logging.getLogger("tap_braze_sends.run")
 
 
 def needed_requests(
@@ -65,22 +64,27 @@ def merge_row(target: Row, row: Row) -> None:
             target[column] = value
 
 
-def answer_days(
-    series: Series, body: object, partition: Partition, where: str
-) -> list[tuple[dt.date, DayRows]]:
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answer's units (days or hours) flattened, in Braze's order, each unit once."""
+
+    days: list[tuple[Point, DayRows]]
+    repeated: Counter[Point] = field(default_factory=Counter)
+    """The extra copies of a unit the body held (dropped: the first copy counts). Logged
+    once per partition with their count (writer.py), never once per copy."""
+
+
+def answer_days(series: Series, body: object, partition: Partition) -> Answer:
     """Each day (hour) of a body, flattened; one repeated within the body keeps its first copy."""
     out: list[tuple[Point, DayRows]] = []
     seen: set[Point] = set()
+    repeated: Counter[Point] = Counter()
     unit = UNITS[series.unit]
     for raw in series.days_of(body):
         day = point_of(raw.get("time"), unit)
         if day in seen:
-            logger.warning(
-                "Braze returned %s twice in one response for %s; keeping the first copy",
-                day,
-                where,
-            )
+            repeated[day] += 1
             continue
         seen.add(day)
         out.append((day, series.flatten(raw, partition)))
-    return out
+    return Answer(out, repeated)

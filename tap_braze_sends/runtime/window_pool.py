@@ -15,9 +15,10 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 
-from tap_braze_sends.braze.description import ALL, DayRows, Partition, Request, Series
+from tap_braze_sends.braze.description import ALL, Partition, Request, Series
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
-from tap_braze_sends.runtime.fetch import Fetcher
+from tap_braze_sends.runtime.dense import window_result
+from tap_braze_sends.runtime.fetch import Fetched, Fetcher
 from tap_braze_sends.runtime.gone import GoneItems, discovered_items
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
 from tap_braze_sends.runtime.plan import (
@@ -27,7 +28,7 @@ from tap_braze_sends.runtime.plan import (
     window_days,
 )
 from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
-from tap_braze_sends.runtime.requests_of import answer_days, merge_days
+from tap_braze_sends.runtime.requests_of import answer_days
 from tap_braze_sends.runtime.windows import (
     Window,
     last_returned,
@@ -205,27 +206,24 @@ class Run:
             raise BrazeStopped(f"not requested: the run is stopping ({series.name})")
         if id(job) not in self._early_ids:  # an early window would time the phase from the start
             self.fetcher.progress.job_started(series.name)
-        answers: list[list[tuple[dt.date, DayRows]]] = []
-        extracted_at = now
+        answers: list[tuple[Request, Fetched]] = []
         for request in job.group.requests:
             if id(job.plan) in self._gone_plans:
                 return WindowResult([], now, gone=True)
-            answer = self._fetch_one(job, request, series, window, partition)
-            if answer is None:
+            fetched = self._fetch_one(job, request, series, window, partition)
+            if fetched is None:
                 continue
-            days, extracted_at = answer
-            self.readings.learn(series.name, window, (day for day, _ in days))
-            answers.append(days)
+            self.readings.learn(series.name, window, (day for day, _ in fetched.body.days))
+            answers.append((request, fetched))
         if id(job.plan) in self._gone_plans:
             return WindowResult([], now, gone=True)
         if not answers:
             return WindowResult([], now)
-        keys = {table.role: table.primary_keys for table in series.tables}
-        return WindowResult(merge_days(answers, keys), extracted_at)
+        return window_result(job.plan, window, self.readings.get(series.name), answers)
 
     def _fetch_one(
         self, job: WindowJob, request: Request, series: Series, window: Window, partition: Partition
-    ) -> tuple[list[tuple[dt.date, DayRows]], dt.datetime] | None:
+    ) -> Fetched | None:
         who = describe_partition(partition)
         what = (
             f"{request.path}, window {window.first}..{window.ending}: "
@@ -249,7 +247,7 @@ class Run:
                 series=series.name,
                 who=who,
                 what=what,
-                parse=lambda body: answer_days(series, body, partition, f"{who} ({what})"),
+                parse=lambda body: answer_days(series, body, partition),
                 still_needed=lambda: self._still_needed(job),
             )
         except BrazeFatalError as exc:
@@ -265,9 +263,7 @@ class Run:
                 "Skipping %s, found by discovery and deleted since (%s): %s", who, why, exc
             )
             return None
-        if fetched is None:
-            return None
-        return fetched.body, fetched.extracted_at
+        return fetched
 
 
 def _origin(series: Series, partition: Partition) -> str:

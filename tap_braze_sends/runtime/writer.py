@@ -8,18 +8,18 @@ import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
 
-from tap_braze_sends.braze.description import CatalogFamily
+from tap_braze_sends.braze.description import CatalogFamily, DayRows
 from tap_braze_sends.braze.discovery import CampaignFacts
-from tap_braze_sends.errors import describe_partition
 from tap_braze_sends.runtime.bookmarks import Bookmarks, StateCadence
 from tap_braze_sends.runtime.catalog_reader import WhyDeleted, read_catalog
+from tap_braze_sends.runtime.dense import missing_days
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
 from tap_braze_sends.runtime.output import Row, RowWriter, SingerOutput
-from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.progress import Progress
+from tap_braze_sends.runtime.tally import NoData, PartitionTally
 from tap_braze_sends.runtime.window_pool import Run
-from tap_braze_sends.runtime.windows import UNITS
+from tap_braze_sends.runtime.windows import UNITS, Point
 from tap_braze_sends.settings import Settings
 from tap_braze_sends.streams import CatalogStream, DescribedStream
 
@@ -146,53 +146,61 @@ def _write_group(
     progress: Progress,
     cadence: StateCadence,
 ) -> None:
-    plan: PartitionPlan | None = None
-    emitted: set[dt.date] = set()
-    written = 0
-    requested = gone = False
+    part: PartitionTally | None = None
+    no_data = NoData()
     last_plan = group.plans[-1] if group.plans else None
     for job, result in results:
-        if job.plan is not plan:
-            plan, emitted, written, requested, gone = job.plan, set(), 0, False, False
-        requested = requested or job.window is not None
-        gone = gone or result.gone
-        for day, rows in result.days:
-            # Days outside the range are the far edge of a window under the other reading of
-            # ending_at (windows.py); each day of the range is written once.
-            if not plan.covers(day) or day in emitted:
-                continue
-            emitted.add(day)
-            records = sum(sink.take(rows.get(sink.role, []), result.extracted_at) for sink in sinks)
-            progress.count_unit(records)
-            written += records
+        if part is None or job.plan is not part.plan:
+            part = PartitionTally(job.plan)
+        part.add(job, result)
+        _write_days(part, result.days, result.extracted_at, sinks, progress)
         if all(sink.full for sink in sinks):
             group.done = True  # the dry run has its records: no more requests for this series
-            return
+            break
         if not job.last:
             continue
-        if gone:  # deleted (its WARNING said so): nothing was read, its bookmark stays
+        if part.gone:  # deleted (its WARNING said so): nothing was read, its bookmark stays
             progress.partition_done()
             continue
-        if not emitted and requested and plan.series.no_data_hint:
-            logger.warning(
-                "No data for %s between %s and %s. %s",
-                describe_partition(plan.partition),
-                plan.first_day,
-                plan.last_day,
-                plan.series.no_data_hint,
-            )
+        plan = part.plan
+        if not part.emitted and part.requested and plan.series.no_data_hint:
+            no_data.add(plan)
+        if part.served is not None:
+            # Units no window returned (a dense series' edges under an unknown reading).
+            missing = missing_days(plan, group.requests, part.emitted, part.served)
+            _write_days(part, missing, result.extracted_at, sinks, progress)
+        part.log_repeats()
         if any(sink.truncated for sink in sinks):
             continue  # a dry run left rows of this partition out: its bookmark stays
         for stream in group.streams:
             bookmarks.advance(stream.name, plan.partition, plan.last_day, UNITS[plan.series.unit])
-            if emitted:
-                bookmarks.note_first_data_day(stream.name, plan.partition, min(emitted))
+            if part.emitted:
+                bookmarks.note_first_data_day(stream.name, plan.partition, min(part.emitted))
         progress.partition_done()
         if cadence.partition_done(
-            written, entries=bookmarks.entry_count(), last_of_group=plan is last_plan
+            part.written, entries=bookmarks.entry_count(), last_of_group=plan is last_plan
         ):
             output.state(bookmarks.state)
             cadence.written()
+    no_data.log(group.series.name, len(group.plans), group.series.no_data_hint or "")
+
+
+def _write_days(
+    part: PartitionTally,
+    days: list[tuple[Point, DayRows]],
+    extracted_at: dt.datetime,
+    sinks: list[_StreamSink],
+    progress: Progress,
+) -> None:
+    for day, rows in days:
+        # Days outside the range are the far edge of a window under the other reading of
+        # ending_at (windows.py); each day of the range is written once.
+        if not part.plan.covers(day) or day in part.emitted:
+            continue
+        part.emitted.add(day)
+        records = sum(sink.take(rows.get(sink.role, []), extracted_at) for sink in sinks)
+        progress.count_unit(records)
+        part.written += records
 
 
 def write_catalog(

@@ -317,7 +317,7 @@ def test_any_series_body_gives_rows_or_a_malformed_body_error(
     for answer in (body, other):
         # A malformed body is retried, then one error naming the partition and window.
         with contextlib.suppress(MalformedBody):
-            answers.append(answer_days(series, answer, partition, "id-1"))
+            answers.append(answer_days(series, answer, partition).days)
     keys = {table.role: table.primary_keys for table in series.tables}
     for _day, rows in merge_days(answers, keys) if answers else ():
         assert_fit_their_schemas(rows, series.tables)

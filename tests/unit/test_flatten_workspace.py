@@ -13,6 +13,7 @@ from contract import WORKSPACE_STREAMS
 from golden_workspace import load_workspace_case
 from oracle_workspace import SERIES_STREAMS, partitions, query_params
 
+from tap_braze_sends.braze.endpoints import BRAZE
 from tap_braze_sends.braze.flatten.malformed import MalformedBody, series_days
 from tap_braze_sends.braze.flatten.workspace_catalogues import (
     custom_event_rows,
@@ -24,6 +25,7 @@ from tap_braze_sends.braze.flatten.workspace_catalogues import (
 )
 from tap_braze_sends.braze.flatten.workspace_series import metric_row, point_of
 from tap_braze_sends.braze.schemas import workspace as schemas
+from tap_braze_sends.runtime.dense import fill_answer
 from tap_braze_sends.runtime.requests_of import merge_row
 from tap_braze_sends.runtime.windows import DAY, HOUR
 
@@ -46,27 +48,33 @@ SCHEMAS = {
 
 def series_records(stream: str) -> list[dict[str, Any]]:
     """The golden case through the flatteners: each partition's bodies, kept to the case's
-    range (first copy of a time), the rows of one time merged."""
+    range (first copy of a time), each filled with its zeros over the range (a dense series:
+    runtime/dense.py), the rows of one time merged."""
     spec = SERIES_STREAMS[stream]
+    series = next(s for s in BRAZE.series if s.tables[0].stream == stream)
     unit = HOUR if spec.hourly else DAY
     if spec.hourly:
         first, last = CASE.first_hour, CASE.last_hour
     else:
         first, last = CASE.start_date, CASE.end_date
+    every_unit = [first + i * unit.step for i in range(unit.count(first, last))]
     records = []
     for partition in partitions(stream, CASE.ids):
         by_time: dict[Any, list[dict[str, Any]]] = {}
-        for source in spec.sources:
-            metric, column = schemas.SERIES_METRICS[source.path]
-            body = {"data": CASE.held(source.path, query_params(partition), unit.name)}
+        for request in series.requests:
+            metric, column = schemas.SERIES_METRICS[request.path]
+            body = {"data": CASE.held(request.path, query_params(partition), unit.name)}
             seen = set()
+            days = []
             for element in series_days(body):
                 point = point_of(element["time"], unit)
                 if point in seen or not first <= point <= last:
                     continue
                 seen.add(point)
                 row = metric_row(element, partition, metrics={metric: column}, unit=unit)
-                by_time.setdefault(point, []).append(row)
+                days.append((point, {"series": [row]}))
+            for point, rows in fill_answer(series, request, partition, days, every_unit):
+                by_time.setdefault(point, []).extend(rows["series"])
         records += [merge_rows(by_time[t]) for t in sorted(by_time)]
     return records
 
@@ -190,7 +198,7 @@ def test_revenue_keeps_an_integer_as_braze_sent_it() -> None:
         ("2026-03-02T19:00:00-05:00", "2026-03-03T00:00:00+00:00"),
         ("2026-03-02T19:00:00-5:00", "2026-03-03T00:00:00+00:00"),
         ("2026-03-03T05:30:00+05:30", "2026-03-03T00:00:00+00:00"),
-        ("2026-03-02T22:45:10.250Z", "2026-03-02T22:00:00+00:00"),
+        ("2026-03-02T22:00:00.000Z", "2026-03-02T22:00:00+00:00"),
         ("2026-03-02T22:00:00", "2026-03-02T22:00:00+00:00"),  # no offset: UTC
     ],
 )
@@ -198,6 +206,23 @@ def test_an_hourly_time_is_its_hours_start_in_utc(raw: str, hour: str) -> None:
     row = metric_row({"time": raw, "sessions": 1}, {}, metrics={"sessions": "sessions"}, unit=HOUR)
     assert row["time"] == hour
     assert point_of(raw, HOUR) == dt.datetime.fromisoformat(hour)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2026-03-02T10:30:00Z",
+        "2026-03-02T22:45:10.250Z",
+        "2026-03-02T22:00:01+00:00",
+        "2026-03-02T22:00:00.5Z",
+        "2026-03-03T05:00:00+05:30",  # on the hour where written, 23:30 in UTC
+    ],
+)
+def test_an_hourly_time_off_the_hour_is_malformed(raw: str) -> None:
+    """Braze's hourly series are hourly buckets: an element at 10:30 is not Braze's shape, and
+    placed in its hour it would replace that hour's own value (issue 22)."""
+    with pytest.raises(MalformedBody, match="not the start of an hour in UTC"):
+        point_of(raw, HOUR)
 
 
 def test_a_daily_time_is_its_date() -> None:

@@ -10,7 +10,9 @@ rows of one time (:func:`tap_braze_sends.runtime.requests_of.merge_row`).
 
 ``time`` is the element's date in a daily series; in an hourly one, the start of its hour in
 UTC (Braze writes ``Z``, ``+00:00`` or another offset). A ``time`` that is neither makes the
-element unplaceable: :class:`MalformedBody`.
+element unplaceable: :class:`MalformedBody`. So does an hourly ``time`` that is no hour's
+start in UTC (``10:30``): Braze documents hourly buckets, so such an element is not Braze's
+shape, and placing it in the hour it falls in would let it replace that hour's own value.
 """
 
 from __future__ import annotations
@@ -34,10 +36,14 @@ def point_of(value: object, unit: Unit) -> Point:
         msg = f"element has no ISO-8601 'time': {value!r:.80}"
         raise MalformedBody(msg)
     try:
-        return unit.point_of(moment)
+        point = unit.point_of(moment)
     except OverflowError:  # its UTC hour falls before year 1 or after 9999: no hour to place
         msg = f"element's 'time' has no UTC hour: {value!r:.80}"
         raise MalformedBody(msg) from None
+    if point != moment:
+        msg = f"element's 'time' is not the start of an hour in UTC: {value!r:.80}"
+        raise MalformedBody(msg)
+    return point
 
 
 def metric_row(
