@@ -10,6 +10,7 @@ request per column, so a column deselected in the catalog costs nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from tap_braze_sends.braze.description import (
@@ -57,6 +58,7 @@ def workspace_asked(settings: Any) -> bool:
     )
 
 
+DENSE_NOTE = " Dense: a row for every unit read (0 where Braze has no activity)."
 HOURLY_NOTE = (
     " Hourly: 24 times the requests of the daily stream (100 hours a request); off unless selected."
 )
@@ -103,6 +105,8 @@ def _series(
     pool: str = "default",
 ) -> Series:
     metrics = dict(schemas.SERIES_METRICS[r.path] for r in requests)
+    if any(r.absent is not None for r in requests):
+        table = replace(table, description=table.description + DENSE_NOTE)
     return Series(
         requests=requests,
         pool=pool,

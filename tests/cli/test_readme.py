@@ -95,6 +95,9 @@ def test_streams_table_matches_the_tap() -> None:
         }
     )
     assert set(by_name) == set(tables) == STREAM_NAMES
+    # A dense series' table says that every unit read has a row (zeros where Braze has none).
+    dense = {t.stream for series in BRAZE.series if series.dense for t in series.tables}
+    assert {name for name in by_name if "0 where Braze has none" in by_name[name][4]} == dense
     for name, (path, table) in tables.items():
         _, endpoint, keys, _bare_run, one_record_per = by_name[name]
         assert endpoint == path, name
