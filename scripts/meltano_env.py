@@ -2,6 +2,7 @@
 
     python scripts/meltano_env.py install              # meltano + every plugin of meltano.yml
     python scripts/meltano_env.py install target-jsonl # meltano + the extractor + that loader
+    python scripts/meltano_env.py install dbt-duckdb   # ... + dbt with DuckDB (transform/)
 
 Meltano lives in its own venv (.venv-meltano) so that its dependencies never meet
 singer-sdk's; each plugin gets its own venv under .meltano/ (Meltano's layout). A plugin is
@@ -28,6 +29,9 @@ MELTANO_VERSION = "4.4.1"
 MELTANO = MELTANO_VENV / "bin" / "meltano"
 EXTRACTOR = "tap-braze-sends"
 LOADERS = ("target-duckdb", "target-postgres", "target-snowflake", "target-jsonl")
+# dbt with one adapter each (the braze package in transform/), each in a venv of its own.
+UTILITIES = ("dbt-duckdb", "dbt-postgres")
+_EXECUTABLES = {"dbt-duckdb": "dbt", "dbt-postgres": "dbt"}
 LOCK = ROOT / ".meltano" / ".install.lock"
 
 # Variables a person may have exported for real Braze or a real warehouse: tests and the
@@ -43,11 +47,19 @@ _FOREIGN_PREFIXES = (
 
 
 def plugin_type(name: str) -> str:
+    if name in UTILITIES:
+        return "utility"
     return "extractor" if name.startswith("tap-") else "loader"
 
 
+def plugin_dir(kind: str) -> str:
+    """Meltano's folder of a plugin type under .meltano/ (utility -> utilities)."""
+    return "utilities" if kind == "utility" else f"{kind}s"
+
+
 def plugin_executable(name: str) -> Path:
-    return ROOT / ".meltano" / f"{plugin_type(name)}s" / name / "venv" / "bin" / name
+    executable = _EXECUTABLES.get(name, name)
+    return ROOT / ".meltano" / plugin_dir(plugin_type(name)) / name / "venv" / "bin" / executable
 
 
 def plugin_python(name: str) -> Path:
@@ -120,7 +132,7 @@ def _stamp(name: str) -> Path:
     return ROOT / ".meltano" / f".installed-{name}"
 
 
-def ensure_plugins(names: Sequence[str] = (EXTRACTOR, *LOADERS)) -> None:
+def ensure_plugins(names: Sequence[str] = (EXTRACTOR, *LOADERS, *UTILITIES)) -> None:
     """Install the named plugins whose venv is missing or older than the definitions."""
     with install_lock():
         _ensure_meltano_locked()
@@ -132,7 +144,7 @@ def ensure_plugins(names: Sequence[str] = (EXTRACTOR, *LOADERS)) -> None:
             or not _stamp(name).exists()
             or _stamp(name).read_text() != fingerprint
         ]
-        for kind in ("extractor", "loader"):
+        for kind in ("extractor", "loader", "utility"):
             batch = [name for name in stale if plugin_type(name) == kind]
             if not batch:
                 continue
@@ -186,7 +198,9 @@ def main(argv: Sequence[str]) -> int:
         return 2
     wanted = list(argv[1:])
     ensure_plugins(
-        [EXTRACTOR, *[n for n in wanted if n != EXTRACTOR]] if wanted else [EXTRACTOR, *LOADERS]
+        [EXTRACTOR, *[n for n in wanted if n != EXTRACTOR]]
+        if wanted
+        else [EXTRACTOR, *LOADERS, *UTILITIES]
     )
     print(f"meltano {MELTANO_VERSION} and plugins ready in {ROOT / '.meltano'}", file=sys.stderr)
     return 0

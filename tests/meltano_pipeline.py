@@ -47,7 +47,15 @@ Tables = dict[str, dict[tuple, dict[str, Any]]]
 def meltano_ready() -> None:
     """Meltano and the plugins these tests use, installed once and cached in .meltano/."""
     meltano_env.ensure_plugins(
-        [EXTRACTOR, "target-postgres", "target-duckdb", "target-jsonl", "target-snowflake"]
+        [
+            EXTRACTOR,
+            "target-postgres",
+            "target-duckdb",
+            "target-jsonl",
+            "target-snowflake",
+            "dbt-duckdb",
+            "dbt-postgres",
+        ]
     )
 
 
@@ -112,7 +120,7 @@ def worker_sys_dir() -> Path:
     that the Meltano runs of several xdist workers go side by side and leave no state behind;
     the plugins' venvs are the project's own, linked. Removed when the session ends."""
     path = Path(tempfile.mkdtemp(prefix="meltano-sys-"))
-    for plugins in ("extractors", "loaders"):
+    for plugins in ("extractors", "loaders", "utilities"):
         (path / plugins).symlink_to(ROOT / ".meltano" / plugins, target_is_directory=True)
     return path
 
