@@ -1,8 +1,9 @@
-"""`make demo`: Braze -> `meltano run tap-braze-sends target-duckdb` -> a summary of the file.
+"""`make demo`: Braze -> `meltano run tap-braze-sends target-duckdb dbt-duckdb:build` -> a
+summary of the file.
 
 Without credentials it starts the project's Braze simulator on a free port of 127.0.0.1 and
 loads output/demo.duckdb. With real credentials in the environment it reads Braze instead and
-loads output/braze.duckdb (no simulator):
+loads output/workspace.duckdb (no simulator):
 
     export TAP_BRAZE_SENDS_API_KEY=...                # REST key (permissions: README, Settings)
     export TAP_BRAZE_SENDS_API_URL=https://rest.iad-01.braze.com
@@ -12,8 +13,9 @@ loads output/braze.duckdb (no simulator):
 
 The simulator run discovers its campaigns and Canvases (the dev environment of meltano.yml
 lists no ids), its segments, custom events and products, and loads every stream; the summary
-names campaigns, Canvases and steps, shows the users per day and the top custom events, and
-output/demo.html (beside the DuckDB file) charts the campaigns and Canvases.
+names campaigns, Canvases and steps, shows the users per day and the top custom events, then
+one answer from each of three dbt marts (transform/: built by the run's dbt-duckdb:build into
+schema braze_marts), and output/demo.html (beside the DuckDB file) charts the marts.
 
 Runs are incremental (Meltano keeps the state in .meltano/): a second `make demo` re-reads the
 last lookback_days and upserts. A missing DuckDB file means a full refresh.
@@ -31,10 +33,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import meltano_env
 from demo_html import write_page
+from demo_marts import MARTS
 from demo_summary import SCHEMA, summarize
 
 ROOT = meltano_env.ROOT
@@ -54,7 +58,8 @@ PARTITION_VARS = tuple(
 # The Meltano log lines worth showing a person; everything goes to the log file.
 _SHOW = re.compile(
     r"partitions done|partitions to sync|No data for|Loading \d+ rows|\[(error|warning)|"
-    r"Discovery:| listed|Run total|Run completed|Block run completed|Installing|Installed"
+    r"Discovery:| listed|Run total|Run completed|Block run completed|Installing|Installed|"
+    r"Done\. PASS="
 )
 _HIDE = re.compile(r"METRIC|Force option")
 _LOG_PREFIX = re.compile(r"^\S+Z \[(\w+)\s*\] ")
@@ -87,21 +92,22 @@ def real_braze_requested() -> bool:
     return True
 
 
+def demo_workspace() -> Any:
+    """The simulator's workspace the demo reads (today: the real UTC date). Some campaigns
+    and Canvases archived, drafts or dormant, as in a real workspace: the tap's discovery
+    finds them all and skips those that cannot have data in the range."""
+    from braze_simulator import CATALOG_MIX, build_workspace
+
+    return build_workspace(3, 6, seed=0, mix=CATALOG_MIX, n_canvases=5)
+
+
 @contextmanager
 def simulated_braze(days: int) -> Iterator[dict[str, str]]:
     """Start the simulator on a free port; yield the tap's Meltano env vars; stop it."""
-    from braze_simulator import (
-        CATALOG_MIX,
-        DEFAULT_KEY,
-        BrazeSimulator,
-        build_workspace,
-        workspace_canvases,
-    )
+    from braze_simulator import DEFAULT_KEY, BrazeSimulator, workspace_canvases
     from braze_simulator.workspace_series import apps
 
-    # Some campaigns and Canvases archived, drafts or dormant, as in a real workspace: the
-    # tap's discovery finds them all and skips those that cannot have data in the range.
-    workspace = build_workspace(3, 6, seed=0, mix=CATALOG_MIX, n_canvases=5)
+    workspace = demo_workspace()
     simulator = BrazeSimulator(workspace)
     url = simulator.start()
     print(
@@ -141,10 +147,11 @@ def run_pipeline(
         *(["--full-refresh"] if full_refresh else []),
         "tap-braze-sends",
         "target-duckdb",
+        "dbt-duckdb:build",
     ]
     print(
-        f"$ meltano --environment={environment} run tap-braze-sends target-duckdb  (log: "
-        f"{_shown(log_path)})"
+        f"$ meltano --environment={environment} run tap-braze-sends target-duckdb "
+        f"dbt-duckdb:build  (log: {_shown(log_path)})"
     )
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with (
@@ -172,13 +179,25 @@ def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     real = real_braze_requested()
     environment = "prod" if real else "dev"
-    path = (args.duckdb or ROOT / "output" / ("braze.duckdb" if real else "demo.duckdb")).resolve()
+    # Not braze.duckdb for real Braze: a file named like its schema makes braze.<table>
+    # ambiguous to DuckDB (the README's queries included).
+    default = "workspace.duckdb" if real else "demo.duckdb"
+    path = (args.duckdb or ROOT / "output" / default).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     full_refresh = args.full_refresh or not path.exists()
-    meltano_env.ensure_plugins(["tap-braze-sends", "target-duckdb"])
+    meltano_env.ensure_plugins(["tap-braze-sends", "target-duckdb", "dbt-duckdb"])
     loader_env = {
         "TARGET_DUCKDB_FILEPATH": str(path),
         "TARGET_DUCKDB_DEFAULT_TARGET_SCHEMA": SCHEMA,
+        # dbt-duckdb:build reads the tap's tables there and writes the marts beside them;
+        # its compiled files and log go beside the file too (not into transform/, which
+        # another build may be using).
+        # (the dbt-duckdb utility's settings path, source_schema and schema: meltano.yml)
+        "DBT_DUCKDB_PATH": str(path),
+        "DBT_DUCKDB_SOURCE_SCHEMA": SCHEMA,
+        "DBT_DUCKDB_SCHEMA": MARTS,
+        "DBT_TARGET_PATH": str(path.with_suffix(".dbt")),
+        "DBT_LOG_PATH": str(path.with_suffix(".dbt")),
     }
     log_path = path.with_suffix(".meltano.log")
     if real:
@@ -193,7 +212,8 @@ def main(argv: Sequence[str]) -> int:
     print(summarize(path, _shown(path)))
     page = write_page(path, path.with_suffix(".html"))
     print(
-        f"\nCharts (daily sends, opens and conversions per campaign; Canvas step funnels): "
+        f"\nCharts from the marts (campaigns' daily sends, opens and conversions; Canvas step "
+        f"funnels in flow order; apps' daily users): "
         f"{_shown(page)} (one self-contained file: open it in a browser)"
     )
     print(

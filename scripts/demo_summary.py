@@ -1,6 +1,7 @@
 """The summary `make demo` prints of a loaded DuckDB file: rows per table, then daily tables
 with the names the catalogue streams give (campaigns, Canvases and their steps), then the
-workspace's users per day and its top custom events (demo_workspace.py).
+workspace's users per day and its top custom events (demo_workspace.py), then one answer from
+each of three dbt marts (demo_marts.py).
 
 Each table is shown only when the tables it reads were loaded (a sends-only run against real
 Braze has no campaign or Canvas tables). The queries are the joins the README's "Querying"
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from demo_marts import marts_sections
 from demo_workspace import workspace_sections
 
 SCHEMA = "braze"
@@ -24,11 +26,11 @@ WITH msg AS (
     SELECT campaign_id, send_id, CAST("time" AS DATE) AS day,
            SUM(sent) AS sent, SUM(delivered) AS delivered,
            SUM(COALESCE(total_opens, 0) + COALESCE(opens, 0)) AS opens
-    FROM braze.send_message_analytics GROUP BY ALL
+    FROM {s}.send_message_analytics GROUP BY ALL
 )
 SELECT CAST(d."time" AS DATE) AS day, d.send_id, m.sent, m.delivered, m.opens,
        d.conversions, d.revenue
-FROM braze.send_analytics d
+FROM {s}.send_analytics d
 LEFT JOIN msg m ON m.campaign_id = d.campaign_id AND m.send_id = d.send_id
                AND m.day = CAST(d."time" AS DATE)
 QUALIFY row_number() OVER (PARTITION BY d.campaign_id, d.send_id
@@ -39,8 +41,8 @@ ORDER BY d.campaign_id, d.send_id, day
 CAMPAIGN_DAILY = """
 SELECT CAST(a."time" AS DATE) AS day, COALESCE(c.name, a.campaign_id) AS campaign,
        a.unique_recipients, a.conversions, a.revenue
-FROM braze.campaign_analytics a
-LEFT JOIN braze.campaigns c ON c.campaign_id = a.campaign_id
+FROM {s}.campaign_analytics a
+LEFT JOIN {s}.campaigns c ON c.campaign_id = a.campaign_id
 QUALIFY row_number() OVER (PARTITION BY a.campaign_id ORDER BY CAST(a."time" AS DATE) DESC)
         <= $days
 ORDER BY campaign, day
@@ -50,7 +52,7 @@ ORDER BY campaign, day
 CANVAS_STEP_DAILY = """
 WITH recent AS (
     SELECT canvas_id, CAST("time" AS DATE) AS day
-    FROM braze.canvas_analytics
+    FROM {s}.canvas_analytics
     QUALIFY row_number() OVER (PARTITION BY canvas_id ORDER BY CAST("time" AS DATE) DESC)
             <= $days
 )
@@ -58,21 +60,30 @@ SELECT COALESCE(cv.name, a.canvas_id) AS canvas,
        COALESCE(s.name, a.step_name, a.step_id) || IF(s.step_id IS NULL, ' (deleted)', '')
            AS step,
        r.day, a.unique_recipients
-FROM braze.canvas_step_analytics a
+FROM {s}.canvas_step_analytics a
 JOIN recent r ON r.canvas_id = a.canvas_id AND r.day = CAST(a."time" AS DATE)
-LEFT JOIN braze.canvases cv ON cv.canvas_id = a.canvas_id
-LEFT JOIN braze.canvas_steps s ON s.canvas_id = a.canvas_id AND s.step_id = a.step_id
+LEFT JOIN {s}.canvases cv ON cv.canvas_id = a.canvas_id
+LEFT JOIN {s}.canvas_steps s ON s.canvas_id = a.canvas_id AND s.step_id = a.step_id
 ORDER BY canvas, r.day
 """
 
 
+def qualified_schema(conn: duckdb.DuckDBPyConnection) -> str:
+    """The tap's schema, qualified by the file's catalog: in a file named like its schema
+    (braze.duckdb), a bare `braze.<table>` is ambiguous to DuckDB."""
+    (catalog,) = conn.execute("SELECT current_database()").fetchone()
+    return f'"{catalog}"."{SCHEMA}"'
+
+
 def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     tables = conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1",
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_catalog = current_database() AND table_schema = ? ORDER BY 1",
         [SCHEMA],
     ).fetchall()
+    schema = qualified_schema(conn)
     return {
-        name: conn.execute(f'SELECT count(*) FROM "{SCHEMA}"."{name}"').fetchone()[0]  # noqa: S608
+        name: conn.execute(f'SELECT count(*) FROM {schema}."{name}"').fetchone()[0]  # noqa: S608
         for (name,) in tables
     }
 
@@ -124,23 +135,24 @@ def summarize(path: Path, shown: str, days: int = 5) -> str:
     """The summary of the DuckDB file at ``path`` (``shown``: how to name it to a person)."""
     with duckdb.connect(str(path), read_only=True) as conn:
         counts = table_counts(conn)
+        schema = qualified_schema(conn)
         out = [f"Rows per table in {shown} (schema {SCHEMA}):"]
         out += [f"  {name:<30} {count:>8,}" for name, count in counts.items()]
         if _loaded(counts, "send_analytics") and "send_message_analytics" in counts:
-            rows = conn.execute(SEND_DAILY, {"days": days}).fetchall()
+            rows = conn.execute(SEND_DAILY.format(s=schema), {"days": days}).fetchall()
             headers = ("day", "send", "sent", "delivered", "opens", "conversions", "revenue")
             out += ["", f"Per-send daily totals (last {days} days with data of each send):"]
             out.append(format_table(headers, rows))
         if _loaded(counts, "campaign_analytics", "campaigns"):
             campaign_days = min(days, 3)
-            rows = conn.execute(CAMPAIGN_DAILY, {"days": campaign_days}).fetchall()
+            rows = conn.execute(CAMPAIGN_DAILY.format(s=schema), {"days": campaign_days}).fetchall()
             headers = ("day", "campaign", "recipients", "conversions", "revenue")
             out += ["", f"Per-campaign daily totals (last {campaign_days} days with data):"]
             out.append(format_table(headers, rows))
         if _loaded(counts, "canvas_analytics", "canvas_step_analytics", "canvases") and (
             "canvas_steps" in counts
         ):
-            rows = conn.execute(CANVAS_STEP_DAILY, {"days": days}).fetchall()
+            rows = conn.execute(CANVAS_STEP_DAILY.format(s=schema), {"days": days}).fetchall()
             headers, pivoted = pivot_days(rows)
             out += [
                 "",
@@ -148,6 +160,8 @@ def summarize(path: Path, shown: str, days: int = 5) -> str:
                 "each Canvas):",
             ]
             out.append(format_table(headers, pivoted))
-        for title, headers, rows in workspace_sections(conn, counts, days):
+        for title, headers, rows in workspace_sections(conn, schema, counts, days):
+            out += ["", title, format_table(headers, rows)]
+        for title, headers, rows in marts_sections(conn, days):
             out += ["", title, format_table(headers, rows)]
     return "\n".join(out)

@@ -12,7 +12,7 @@ import duckdb
 # The last `days` days of the KPIs over all apps.
 KPI_DAILY = """
 SELECT CAST("time" AS DATE) AS day, dau, mau, new_users, uninstalls
-FROM braze.app_kpis
+FROM {s}.app_kpis
 WHERE app_id = '*'
 QUALIFY row_number() OVER (ORDER BY CAST("time" AS DATE) DESC) <= $days
 ORDER BY day
@@ -21,13 +21,13 @@ ORDER BY day
 # named and described from the custom_events stream (/events).
 TOP_EVENTS = """
 WITH recent AS (
-    SELECT DISTINCT CAST("time" AS DATE) AS day FROM braze.custom_event_analytics
+    SELECT DISTINCT CAST("time" AS DATE) AS day FROM {s}.custom_event_analytics
     QUALIFY dense_rank() OVER (ORDER BY CAST("time" AS DATE) DESC) <= $days
 )
 SELECT a.event_name, SUM(a.count) AS count, e.status, e.description
-FROM braze.custom_event_analytics a
+FROM {s}.custom_event_analytics a
 JOIN recent r ON r.day = CAST(a."time" AS DATE)
-LEFT JOIN braze.custom_events e ON e.event_name = a.event_name
+LEFT JOIN {s}.custom_events e ON e.event_name = a.event_name
 WHERE a.app_id = '*' AND a.segment_id = '*'
 GROUP BY ALL
 ORDER BY count DESC NULLS LAST, a.event_name
@@ -39,16 +39,17 @@ EVENTS_TITLE = "Top custom events, all apps and users"
 
 
 def workspace_sections(
-    conn: duckdb.DuckDBPyConnection, counts: dict[str, int], days: int, top: int = 5
+    conn: duckdb.DuckDBPyConnection, schema: str, counts: dict[str, int], days: int, top: int = 5
 ) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
-    """(title, headers, rows) of each workspace table the loaded tables allow."""
+    """(title, headers, rows) of each workspace table the loaded tables allow (``schema``:
+    the tap's, qualified)."""
     sections = []
     if counts.get("app_kpis"):
-        rows = conn.execute(KPI_DAILY, {"days": days}).fetchall()
+        rows = conn.execute(KPI_DAILY.format(s=schema), {"days": days}).fetchall()
         headers = ("day", "dau", "mau", "new_users", "uninstalls")
         sections.append((f"{KPI_TITLE} (last {days} days):", headers, rows))
     if counts.get("custom_event_analytics") and "custom_events" in counts:
-        rows = conn.execute(TOP_EVENTS, {"days": days, "top": top}).fetchall()
+        rows = conn.execute(TOP_EVENTS.format(s=schema), {"days": days, "top": top}).fetchall()
         headers = ("event", "count", "status", "description")
         sections.append((f"{EVENTS_TITLE} (last {days} days, top {top}):", headers, rows))
     return sections

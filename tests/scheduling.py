@@ -17,6 +17,8 @@ SHARED_SETUPS = (
     (
         "tests/warehouse/test_meltano_warehouse.py::test_demo_",
         "tests/warehouse/test_workspace_warehouse.py::test_demo_",
+        "tests/warehouse/test_marts.py::test_demo_",
+        "tests/warehouse/test_marts.py::test_package_",
     ),
     # a user's Meltano project with the plugins installed (its module fixture)
     ("tests/warehouse/test_meltano_project.py",),
