@@ -6,7 +6,9 @@ Each server is a tiny one on 127.0.0.1."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,35 @@ def test_a_200_whose_message_is_error_fails_and_keeps_the_bookmark(tmp_path: Pat
     assert server.by_path == {"/campaigns/data_series": 3}  # retried: max_retries=2
     assert campaign_bookmark(run) in (None, BOOKMARK)
     assert "campaign_analytics" not in run.records
+
+
+def test_after_a_run_of_error_bodies_the_next_healthy_run_reads_the_whole_backfill(
+    tmp_path: Path,
+) -> None:
+    """The issue's case: a 60-day backfill answered {"message": "error", "data": []} wrote 0
+    records and moved the bookmark, so the next healthy run read only the lookback (45 of 60
+    days lost). Now the second run starts where the first did: every day of the range."""
+    healthy = threading.Event()
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        if not healthy.is_set():
+            h.reply(200, b'{"message": "error", "data": []}')
+            return
+        last = dt.date.fromisoformat(query["ending_at"][0][:10])
+        days = [last - dt.timedelta(days=n) for n in range(int(query["length"][0]) + 1)]
+        data = [{"time": d.isoformat(), "unique_recipients": 1} for d in days]
+        h.reply(200, json.dumps({"data": data, "message": "success"}).encode())
+
+    with hostile(answer) as (url, _server):
+        config = config_for(url, start_date="2026-01-30", end_date="2026-03-30", lookback_days=14)
+        first, _ = timed_run(config, tmp_path / "first")
+        healthy.set()
+        second, _ = timed_run(config, tmp_path / "second", state=first.final_state)
+    assert first.returncode == 1
+    assert second.returncode == 0, second.stderr[-3000:]
+    days = {r["time"] for r in second.records["campaign_analytics"]}
+    assert min(days) == "2026-01-30"
+    assert len(days) == 60
 
 
 def test_a_body_without_message_is_no_success(tmp_path: Path) -> None:
