@@ -35,6 +35,7 @@ from tap_braze_sends.runtime.bookmarks import (
     split_unknown,
     validate_state,
 )
+from tap_braze_sends.runtime.dense import fill_answer
 from tap_braze_sends.runtime.requests_of import answer_days, merge_days
 from tap_braze_sends.sends_file import SendsFileError, read_sends_file
 from tap_braze_sends.settings import DATA_SOURCES, ConfigError, parse_settings
@@ -305,6 +306,9 @@ def assert_fit_their_schemas(rows: dict[str, list], tables: Any) -> None:
             json.dumps(row)
 
 
+FILLED = {"day": dt.date(2026, 3, 31), "hour": dt.datetime(2026, 3, 31, 5, tzinfo=dt.timezone.utc)}
+
+
 @settings(max_examples=200, deadline=None)
 @given(bodies, bodies, st.sampled_from(BRAZE.series))
 def test_any_series_body_gives_rows_or_a_malformed_body_error(
@@ -314,10 +318,14 @@ def test_any_series_body_gives_rows_or_a_malformed_body_error(
     answers of a series' several requests merged, every row valid against its schema."""
     partition = {field: "id-1" for field in series.partition_fields}
     answers = []
-    for answer in (body, other):
+    for n, answer in enumerate((body, other)):
         # A malformed body is retried, then one error naming the partition and window.
         with contextlib.suppress(MalformedBody):
-            answers.append(answer_days(series, answer, partition).days)
+            days = answer_days(series, answer, partition).days
+            # A dense series' answer filled with its zeros: a unit it has, and one it may lack.
+            request = series.requests[n % len(series.requests)]
+            units = {day for day, _ in days[:1]} | {FILLED[series.unit]}
+            answers.append(fill_answer(series, request, partition, days, sorted(units)))
     keys = {table.role: table.primary_keys for table in series.tables}
     for _day, rows in merge_days(answers, keys) if answers else ():
         assert_fit_their_schemas(rows, series.tables)
