@@ -41,6 +41,8 @@ class FaultPlan:
     keeps the tests of 429 paths quick."""
     only_ids: tuple[str, ...] = ()
     """When set, only requests whose campaign_id or send_id is one of these meet faults."""
+    only_paths: tuple[str, ...] = ()
+    """When set, only requests to one of these paths meet faults (and only_ids still applies)."""
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(FAULT_KINDS)
@@ -52,6 +54,8 @@ class FaultPlan:
     def fault_for(self, request_key: str, attempt: int) -> str | None:
         """The fault for the `attempt`-th (1-based) attempt of a request, or None."""
         if not self.kinds or (self.only_ids and not _targets(request_key, self.only_ids)):
+            return None
+        if self.only_paths and request_key.partition("?")[0] not in self.only_paths:
             return None
         h = digest(self.seed, "fault", request_key, attempt)
         draw = (h & 0xFFFFFFFF) / 2**32

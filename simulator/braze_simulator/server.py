@@ -182,9 +182,15 @@ class BrazeSimulator:
             self._attempts.clear()
 
     def _record(
-        self, path: str, params: dict[str, str], status: int | None, fault: str | None
+        self,
+        path: str,
+        params: dict[str, str],
+        status: int | None,
+        fault: str | None,
+        began: float,
     ) -> None:
         safe = {k: v for k, v in params.items() if k.lower() not in _SECRET_PARAMS}
+        ended = time.monotonic()
         with self._lock:
             self._stats["requests"] += 1
             self._stats["by_path"][path] += 1
@@ -192,7 +198,11 @@ class BrazeSimulator:
                 self._stats["by_status"][status] += 1
             if fault is not None:
                 self._stats["faults"][fault] += 1
-            self.requests_log.append({"path": path, "params": safe, "status": status})
+            # When the request arrived and its answer was ready (time.monotonic()): whether
+            # requests overlapped, and at what pace they came.
+            self.requests_log.append(
+                {"path": path, "params": safe, "status": status, "began": began, "ended": ended}
+            )
 
     def _next_attempt(self, key: str) -> int:
         with self._lock:
@@ -215,6 +225,7 @@ class BrazeSimulator:
 
     def handle(self, raw_path: str, authorization: str | None) -> Reply:
         """Answer one GET; records it in stats and the request log."""
+        began = time.monotonic()
         parts = urlsplit(raw_path)
         path = parts.path
         pairs = parse_qsl(parts.query, keep_blank_values=True)
@@ -224,7 +235,7 @@ class BrazeSimulator:
             reply, fault = self._dispatch(path, pairs, params, authorization)
         except Exception as exc:  # a simulator bug must still answer, and visibly
             reply = Reply(500, json_body({"message": f"simulator error: {exc!r}"}))
-        self._record(path, params, None if reply.reset else reply.status, fault)
+        self._record(path, params, None if reply.reset else reply.status, fault, began)
         return reply
 
     def _dispatch(

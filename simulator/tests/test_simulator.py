@@ -488,7 +488,10 @@ def test_stats_and_log_hold_no_credentials(ws: Workspace) -> None:
     assert stats["requests"] == 4
     assert stats["by_status"] == {200: 2, 401: 1, 404: 1}
     assert stats["by_path"] == {CAMPAIGNS: 3, "/nope": 1}
+    began, ended = log[0].pop("began"), log[0].pop("ended")
     assert log[0] == {"path": CAMPAIGNS, "params": CAMP_OK, "status": 200}
+    # When it arrived and when its answer was ready, in this order, before the next one came.
+    assert began <= ended <= log[1]["began"]
     assert "leaked" not in json.dumps(log)
     assert "bad" not in json.dumps(log)
 

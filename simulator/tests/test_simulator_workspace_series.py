@@ -283,6 +283,16 @@ def test_faults_apply_to_the_workspace_endpoints() -> None:
     assert logged == ["Search & Filter", "Search & Filter", "Added to Cart"]
 
 
+def test_faults_can_be_aimed_at_one_path() -> None:
+    ws = build_workspace(today=SIM_TODAY, seed=7)
+    plan = FaultPlan(first_n=1, kinds=("503",), only_paths=("/kpi/mau/data_series",))
+    with BrazeSimulator(ws, faults=plan) as sim:
+        assert get(sim.url, "/kpi/dau/data_series", length=1).ok
+        assert get(sim.url, "/kpi/mau/data_series", length=1).status_code == 503
+        assert get(sim.url, "/kpi/mau/data_series", length=1).ok
+        assert get(sim.url, "/kpi/mau/data_series", length=2).status_code == 503
+
+
 @pytest.mark.parametrize(
     "path", ["/segments/list", "/events", "/purchases/product_list", "/kpi/mau/data_series"]
 )

@@ -1,6 +1,7 @@
 """What a run is made of: each series with its selected streams and partition plans
-(:class:`Group`), one request window of a partition (:class:`WindowJob`), and its flattened
-answer (:class:`WindowResult`)."""
+(:class:`Group`), one request window of a partition (:class:`WindowJob`), its flattened
+answer (:class:`WindowResult`), and the answers a series' planning waits for while its
+reading of the ``ending_at`` day is unknown (:class:`Probe`)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,30 @@ class Group:
         )
 
 
+class Probe:
+    """The requests a series' later partitions wait for while its reading of the ``ending_at``
+    day is unknown: done once all of them are in, or as soon as one has shown the reading."""
+
+    def __init__(self, requests: int) -> None:
+        self._left = requests
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+
+    def answered(self) -> None:
+        """One of its requests is in (answered, or failed for good)."""
+        with self._lock:
+            self._left -= 1
+            if self._left <= 0:
+                self._done.set()
+
+    def release(self) -> None:
+        """The reading is known: nothing more to wait for."""
+        self._done.set()
+
+    def wait(self, timeout: float) -> bool:
+        return self._done.wait(timeout)
+
+
 @dataclass(frozen=True, slots=True)
 class WindowJob:
     group: Group
@@ -57,9 +82,9 @@ class WindowJob:
     """None: the partition has nothing to read (its range is empty)."""
     last: bool
     """The partition's last window: once written, the partition is complete."""
-    probe: threading.Event | None = None
-    """Set once this window's answer is in: the series' first request while its reading of
-    the ``ending_at`` day is unknown, which the rest of the series waits for."""
+    probe: Probe | None = None
+    """While the series' reading of the ``ending_at`` day is unknown: what the rest of the
+    series waits for, of which this window's requests are part."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,24 +3,24 @@
 Workers fetch and flatten; the single consumer (the writer, runtime/writer.py) takes the
 results strictly in plan order, so the pool runs ahead across partitions and endpoints while
 the output stays exactly what a sequential run writes. Memory is bounded by the pool (2 x
-workers results held), not by the number of partitions. While a series' reading of the
-``ending_at`` day is unknown, its first request goes alone and the rest of the series is
-planned from its answer (exact windows, no guard request per partition).
+workers requests held), not by the number of partitions. Each request of a window is a job
+of its own (window_requests.py): a window's requests go side by side, and the writer gets
+the window once all of them are in. While a series' reading of the ``ending_at`` day is
+unknown, its first window goes alone (a probe) and the rest of the series is planned from its
+answers (exact windows, no guard request per partition); if they prove nothing, the probing
+partition's other windows go before the next partition probes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator, Sequence
 
-from tap_braze_sends.braze.description import ALL, Partition, Request, Series
 from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_partition
-from tap_braze_sends.runtime.dense import window_result
 from tap_braze_sends.runtime.fetch import Fetched, Fetcher
 from tap_braze_sends.runtime.gone import GoneItems, discovered_items
-from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
+from tap_braze_sends.runtime.jobs import Group, Probe, WindowJob, WindowResult
 from tap_braze_sends.runtime.plan import (
     DayReadings,
     PartitionPlan,
@@ -28,7 +28,13 @@ from tap_braze_sends.runtime.plan import (
     window_days,
 )
 from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
-from tap_braze_sends.runtime.requests_of import answer_days
+from tap_braze_sends.runtime.window_requests import (
+    RequestJob,
+    fetch_request,
+    request_jobs,
+    requests_per_window,
+    whole_windows,
+)
 from tap_braze_sends.runtime.windows import (
     Window,
     last_returned,
@@ -66,7 +72,7 @@ class Run:
         # The first window of each later pool is planned now and started at once, so that
         # each pool's budget probe overlaps the first pool's requests (pacing.py).
         self._early: dict[tuple[int, int], WindowJob] = {}
-        self._probes: dict[str, threading.Event] = {}
+        self._probes: dict[str, Probe] = {}
         self._probe_count: dict[str, int] = {}
         self._failed = threading.Event()
         """Set once a job handed to the writer has failed: the writer will raise its error
@@ -88,6 +94,8 @@ class Run:
         self._early_ids = frozenset(id(job) for job in self._early.values())
         self._waiting_early = set(self._early_ids)
         """Early jobs started but not yet handed to the writer (it reaches them later)."""
+        self._early_requests = {id(job): request_jobs(job) for job in self._early.values()}
+        """The request jobs of each early window: started at once, yielded again in order."""
 
     def _first_job(self, group: Group, plan: PartitionPlan, windows: list[Window]) -> WindowJob:
         """A partition's first window; while the series' reading is unknown, its probe."""
@@ -96,15 +104,18 @@ class Run:
         if self.readings.get(path) is not None or probes >= MAX_PROBES:
             return WindowJob(group, plan, windows[0], last=len(windows) == 1)
         self._probe_count[path] = probes + 1
-        probe = self._probes[path] = threading.Event()
+        probe = self._probes[path] = Probe(requests_per_window(group))
         return WindowJob(group, plan, windows[0], last=False, probe=probe)
 
     def _partition_jobs(
         self, group: Group, plan: PartitionPlan, early: WindowJob | None
     ) -> Iterator[WindowJob]:
-        """A partition's requests. The series' first request, while its reading of the
+        """A partition's windows. The series' first window, while its reading of the
         ``ending_at`` day is unknown, goes alone: the rest of the series is planned from its
-        answer (exact windows), and only if it proves nothing under both readings (guards)."""
+        answers (exact windows), and only if they prove nothing under both readings (guards).
+        The probing partition's other windows then go first, and the next partition waits for
+        them too: the window past ``last`` that the guard adds (it alone shows the exclusive
+        reading when the day before ``first`` had no activity) is often the one that tells."""
         path = group.series.name
         if early is None:
             self._await_probe(path)
@@ -121,8 +132,11 @@ class Run:
         rest = self._rest_after(early, plan)
         if not rest:
             yield WindowJob(group, plan, None, last=True)  # the probe covered it all
+        probe = None
+        if early.probe is not None and self.readings.get(path) is None and rest:
+            probe = self._probes[path] = Probe(len(rest) * requests_per_window(group))
         for i, window in enumerate(rest):
-            yield WindowJob(group, plan, window, last=i == len(rest) - 1)
+            yield WindowJob(group, plan, window, last=i == len(rest) - 1, probe=probe)
 
     def _rest_after(self, probe: WindowJob, plan: PartitionPlan) -> list[Window]:
         assert probe.window is not None
@@ -146,7 +160,7 @@ class Run:
                 return False
         return not self._failed.is_set()
 
-    def jobs(self) -> Iterator[WindowJob]:
+    def jobs(self) -> Iterator[RequestJob]:
         """Every request in plan order, each partition planned when the pool reaches it."""
         for g_index, group in enumerate(self.groups):
             for p_index, plan in enumerate(group.plans):
@@ -160,30 +174,28 @@ class Run:
                         self._waiting_early.discard(id(job))
                         if id(job) in self._failed_early:
                             self._failed.set()
-                    yield job
+                    yield from self._early_requests.pop(id(job), None) or request_jobs(job)
 
     def results(self) -> Iterator[tuple[WindowJob, WindowResult]]:
-        early = list(self._early.values())
-        prefetcher: OrderedPrefetcher[WindowJob, WindowResult] = OrderedPrefetcher(
+        """Each window in plan order, once all of its requests are in."""
+        early = [part for parts in self._early_requests.values() for part in parts]
+        prefetcher: OrderedPrefetcher[RequestJob, Fetched | None] = OrderedPrefetcher(
             self.fetch,
             self.jobs(),
             workers=self.settings.max_parallel_requests,
             early=early,
         )
         try:
-            yield from prefetcher
+            yield from whole_windows(prefetcher, gone=self._is_gone, readings=self.readings)
         finally:
             self.fetcher.stop.set()
             prefetcher.close()
 
-    def _still_needed(self, job: WindowJob) -> bool:
-        return not _returns_nothing_needed(job, self.readings)
-
-    def fetch(self, job: WindowJob) -> WindowResult:
-        """Runs on a worker thread: one window's days, flattened into each role's rows (the
-        answers of a series' several requests merged on each table's key)."""
+    def fetch(self, part: RequestJob) -> Fetched | None:
+        """Runs on a worker thread: one request of a window, its days flattened."""
+        job = part.job
         try:
-            return self._fetch_window(job)
+            return self._fetch_request(part)
         except BaseException:
             # The run ends when the writer reaches this error: once it is handed over, plan
             # nothing more (a probe would only wait meanwhile).
@@ -195,94 +207,54 @@ class Run:
             raise
         finally:
             if job.probe is not None:
-                job.probe.set()
+                job.probe.answered()
 
-    def _fetch_window(self, job: WindowJob) -> WindowResult:
-        now = dt.datetime.now(dt.timezone.utc)
-        if job.window is None or not job.group.requests:
-            return WindowResult([], now)
-        series, window, partition = job.plan.series, job.window, job.plan.partition
+    def _fetch_request(self, part: RequestJob) -> Fetched | None:
+        job = part.job
+        if part.request is None or job.window is None:
+            return None
+        series = job.plan.series
         if self.fetcher.stop.is_set():
             raise BrazeStopped(f"not requested: the run is stopping ({series.name})")
         if id(job) not in self._early_ids:  # an early window would time the phase from the start
             self.fetcher.progress.job_started(series.name)
-        answers: list[tuple[Request, Fetched]] = []
-        for request in job.group.requests:
-            if id(job.plan) in self._gone_plans:
-                return WindowResult([], now, gone=True)
-            fetched = self._fetch_one(job, request, series, window, partition)
-            if fetched is None:
-                continue
-            self.readings.learn(series.name, window, (day for day, _ in fetched.body.days))
-            answers.append((request, fetched))
         if id(job.plan) in self._gone_plans:
-            return WindowResult([], now, gone=True)
-        if not answers:
-            return WindowResult([], now)
-        return window_result(job.plan, window, self.readings.get(series.name), answers)
-
-    def _fetch_one(
-        self, job: WindowJob, request: Request, series: Series, window: Window, partition: Partition
-    ) -> Fetched | None:
-        who = describe_partition(partition)
-        what = (
-            f"{request.path}, window {window.first}..{window.ending}: "
-            f"length={window.length}, ending_at={window.ending_at()}"
-        )
-        params = {
-            **series.query(partition),
-            "length": window.length,
-            "ending_at": window.ending_at(),
-            **job.group.params,
-            **request.params,
-        }
+            return None  # shown deleted by another of its requests: nothing more to ask
         try:
-            fetched = self.fetcher.get_json(
-                request.path,
-                params,
-                pool=series.pool,
-                permission=request.permission,
-                hint=_deselect_hint(job.group, request),
-                origin="" if job.plan.discovered else _origin(series, partition),
-                series=series.name,
-                who=who,
-                what=what,
-                parse=lambda body: answer_days(series, body, partition),
-                still_needed=lambda: self._still_needed(job),
-            )
+            answer = fetch_request(self.fetcher, part, lambda: self._still_needed(job))
         except BrazeFatalError as exc:
             if not (exc.about_the_item and job.plan.discovered):
                 raise
-            # Listed a moment ago, rejected now: deleted in between only if Braze or a fresh
-            # listing says so; then nothing is read and the bookmark stays (gone.py).
-            items = discovered_items(series.partitions, partition, self.settings)
-            why = self.gone.why_deleted(items, exc)
-            with self._lock:
-                self._gone_plans.add(id(job.plan))
-            logger.warning(
-                "Skipping %s, found by discovery and deleted since (%s): %s", who, why, exc
-            )
+            self._skip_deleted(job, exc)
             return None
-        return fetched
+        if answer is not None:
+            self.readings.learn(series.name, job.window, (day for day, _ in answer.body.days))
+            if job.probe is not None and self.readings.get(series.name) is not None:
+                job.probe.release()  # the series' other partitions may go now
+        return answer
 
+    def _skip_deleted(self, job: WindowJob, exc: BrazeFatalError) -> None:
+        """Listed a moment ago, rejected now: deleted in between only if Braze or a fresh
+        listing says so (else ``exc`` stands); then nothing is read and the bookmark stays
+        (gone.py)."""
+        series, partition = job.plan.series, job.plan.partition
+        items = discovered_items(series.partitions, partition, self.settings)
+        why = self.gone.why_deleted(items, exc)
+        with self._lock:
+            self._gone_plans.add(id(job.plan))
+        logger.warning(
+            "Skipping %s, found by discovery and deleted since (%s): %s",
+            describe_partition(partition),
+            why,
+            exc,
+        )
 
-def _origin(series: Series, partition: Partition) -> str:
-    """Which setting each of the partition's ids comes from (what to fix after a 400)."""
-    settings = series.settings_of()
-    return "; ".join(
-        f"{key} from {settings[key]}"
-        for key, value in partition.items()
-        if key in settings and value != ALL and "sends" not in settings[key]
-    )
+    def _is_gone(self, job: WindowJob) -> bool:
+        with self._lock:
+            return id(job.plan) in self._gone_plans
 
-
-def _deselect_hint(group: Group, request: Request) -> str:
-    """Which streams (or columns) to deselect to do without ``request``'s permission."""
-    streams = ", ".join(stream.name for stream in group.streams)
-    if not request.columns or len(group.series.requests) == 1:
-        return f" ({streams})"
-    columns = ", ".join(sorted(request.columns))
-    return f" ({streams}), or only the column {columns}"
+    def _still_needed(self, job: WindowJob) -> bool:
+        return not _returns_nothing_needed(job, self.readings)
 
 
 def _returns_nothing_needed(job: WindowJob, readings: DayReadings) -> bool:
