@@ -140,8 +140,10 @@ SPECS: tuple[SettingSpec, ...] = (
         th.NumberType,
         # 0 is allowed: retries without a pause (tests, or a proxy that does its own backoff).
         allowing_zero(parse_seconds),
-        "Seconds of the first retry's backoff; each next one doubles (max 60).",
-        default=1.0,
+        "Seconds of the first retry's backoff (jittered up to twice it); each next one "
+        "triples (max 60). A pool's retries also go at most 4 a second once 8 have gone "
+        "without an answer. 0: no backoff at all.",
+        default=0.1,
     ),
     SettingSpec(
         "max_rate_limit_wait",

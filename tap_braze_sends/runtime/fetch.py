@@ -1,8 +1,8 @@
 """The one place for a request to Braze: auth, pacing, what a status means, retries, the body.
 
-Every worker thread calls :meth:`Fetcher.get_json`. Retries wait python-backoff's exponential
-steps of ``retry_initial_wait``, each jittered between the step and twice it (a floor that
-grows), and a 429 holds its whole pool (pacing.py); every retry and 429 counts against
+Every worker thread calls :meth:`Fetcher.get_json`. A failed request's retries wait its own
+short, growing backoff and its pool's pace of retries (retry_pacing.py), and a 429 holds its
+whole pool (pacing.py); every retry and 429 counts against
 ``max_retries``, and a request's rate-limit waits together against ``max_rate_limit_wait``.
 The waits happen on the run's ``stop`` event, so a run told to stop (a signal, an error
 elsewhere) never sleeps out a backoff or a rate-limit wait.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -20,7 +19,6 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-import backoff
 import requests
 
 from tap_braze_sends.errors import (
@@ -47,13 +45,12 @@ from tap_braze_sends.runtime.rate_limits import (
     server_clock,
 )
 from tap_braze_sends.runtime.redaction import redact
+from tap_braze_sends.runtime.retry_pacing import RetryPaces, RetryWaits
 from tap_braze_sends.runtime.session import environment_for, pooled_session
 from tap_braze_sends.runtime.unreachable import wrong_address
 from tap_braze_sends.settings import Settings
 
 logger = logging.getLogger("tap_braze_sends.fetch")
-
-MAX_BACKOFF_SECONDS = 60.0
 
 _TRANSIENT_EXCEPTIONS = (
     ConnectionResetError,
@@ -91,6 +88,7 @@ class Fetcher:
         self.progress = progress
         self.stop = stop
         self.budgets = budgets or Budgets()
+        self.retry_paces = RetryPaces()
         self.session = pooled_session(pool_size=settings.max_parallel_requests)
         self._environment: dict[str, Any] | None = None
         self._answered = False  # till api_url answers, a wrong address is not retried
@@ -137,9 +135,8 @@ class Fetcher:
                 "Accept": "application/json",
             },
         ).prepare()
-        waits = backoff.expo(factor=settings.retry_initial_wait, max_value=MAX_BACKOFF_SECONDS / 2)
-        next(waits)  # the generator's priming value
-        budget = self.budgets[pool]
+        budget, pace = self.budgets[pool], self.retry_paces[pool]
+        waits = RetryWaits(settings.retry_initial_wait, pace)
         attempt = 0
         rate_limited_since: float | None = None
         while True:
@@ -147,7 +144,10 @@ class Fetcher:
                 raise BrazeStopped(f"not requested: the run is stopping ({path})")
             attempt += 1
             try:
-                return self._attempt(request, asked, budget, parse, still_needed, paged)
+                fetched = self._attempt(request, asked, budget, parse, still_needed, paged)
+                if fetched is not None:
+                    pace.answered()
+                return fetched
             except _RateLimited as exc:
                 # The pool's budget holds every worker (the next acquire waits on the stop
                 # event); the pool logged the hold once.
@@ -179,8 +179,7 @@ class Fetcher:
                         f"(max_retries={settings.max_retries}); last cause: {cause}"
                     )
                     raise BrazeGaveUp(msg) from None
-                step = next(waits)
-                wait = random.uniform(step, 2 * step)
+                wait = waits.next()
                 self.progress.count_retry(asked.counted_as)
                 logger.warning(
                     "Retrying %s in %.1f s after attempt %d of %d: %s",

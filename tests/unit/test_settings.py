@@ -65,7 +65,7 @@ def test_defaults() -> None:
         "max_parallel_requests": 8,
         "request_timeout": 60.0,
         "max_retries": 8,
-        "retry_initial_wait": 1.0,
+        "retry_initial_wait": 0.1,
         "max_rate_limit_wait": 900.0,
     }
 

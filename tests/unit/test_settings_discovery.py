@@ -14,7 +14,7 @@ from tap_braze_sends.settings import SendKey, parse_settings
 
 def test_defaults_of_the_new_settings() -> None:
     settings = parse_settings(config(), TODAY)
-    assert settings.retry_initial_wait == 1.0
+    assert settings.retry_initial_wait == 0.1
     assert settings.sends_file is None
     assert (settings.all_campaigns, settings.include_archived) == (False, True)
     assert (settings.canvas_ids, settings.all_canvases) == ((), False)
