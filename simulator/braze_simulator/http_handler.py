@@ -25,6 +25,11 @@ class Answerer(Protocol):
 
 class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's listen backlog is 5: when more clients connect at once than the accept
+    # loop takes in (16 workers opening their connections on a loaded machine), the kernel
+    # drops the rest of the SYNs and each such request starts a whole second late (the SYN
+    # retransmit), which no real Braze does.
+    request_queue_size = 128
     # Idle keep-alive connections would make server_close() wait on their threads forever.
     block_on_close = False
 
