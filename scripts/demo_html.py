@@ -117,7 +117,8 @@ def render(path: Path) -> str:
             span = (last - first).days + 1
             sections = [
                 f'<p class="range">Data from {first:%Y-%m-%d} to {last:%Y-%m-%d} ({span} days),'
-                " from the dbt marts in schema braze_marts.</p>",
+                " from the dbt marts in schema braze_marts. A gap in a line is a day Braze"
+                " reported nothing for.</p>",
                 _campaigns(conn, m, first, last),
                 _canvases(conn, m),
                 _apps(conn, m, first, last),
