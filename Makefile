@@ -44,4 +44,4 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 
 clean:
-	rm -rf $(VENV) .venv-sdk-next .venv-meltano .meltano output
+	rm -rf $(VENV) .venv-sdk-next .venv-meltano .meltano output transform/target transform/logs transform/dbt_packages
