@@ -50,11 +50,13 @@ def window_result(
         certain = certain_units(window, reading, plan.first_day, through) if series.dense else ()
         days.append(fill_answer(series, request, plan.partition, answer.days, certain))
     keys = {table.role: table.primary_keys for table in series.tables}
+    returned = (day for _, f in answers for day, _ in f.body.days if plan.covers(day))
     return WindowResult(
         merge_days(days, keys),
         answers[-1][1].extracted_at,
         served_at=min(served_at(fetched) for _, fetched in answers),
         repeated=repeated,
+        first_returned=min(returned, default=None),
     )
 
 

@@ -99,3 +99,5 @@ class WindowResult:
     answer. A dense series is filled only up to the unit it falls in (dense.py)."""
     repeated: Counter[Point] = field(default_factory=Counter)
     """Extra copies of a unit within one answer (dropped), for the partition's one line."""
+    first_returned: Point | None = None
+    """The earliest unit of the range Braze itself returned (a dense series' zeros aside)."""

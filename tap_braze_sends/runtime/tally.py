@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from tap_braze_sends.errors import describe_partition
 from tap_braze_sends.runtime.jobs import WindowJob, WindowResult
@@ -34,13 +35,15 @@ class PartitionTally:
     gone: bool = False
     """Its discovered item was shown deleted (gone.py): nothing read, nothing to fill."""
     repeated: Counter[Point] = field(default_factory=Counter)
+    first_returned: Point | None = None
+    """The earliest unit Braze returned (its zeros aside): the partition's first data day."""
 
     def add(self, job: WindowJob, result: WindowResult) -> None:
         self.requested = self.requested or job.window is not None
         self.gone = self.gone or result.gone
         self.repeated.update(result.repeated)
-        if result.served_at is not None:
-            self.served = min(self.served or result.served_at, result.served_at)
+        self.first_returned = _earliest(self.first_returned, result.first_returned)
+        self.served = _earliest(self.served, result.served_at)
 
     def log_repeats(self) -> None:
         """The one line about the units Braze sent more than once in a response."""
@@ -92,6 +95,11 @@ class NoData:
             _more(self.count),
             hint,
         )
+
+
+def _earliest(known: Any, new: Any) -> Any:
+    """The earlier of two points (dates or instants), either of which may be None."""
+    return new if known is None else known if new is None else min(known, new)
 
 
 def _more(count: int) -> str:

@@ -174,8 +174,8 @@ def _write_group(
             continue  # a dry run left rows of this partition out: its bookmark stays
         for stream in group.streams:
             bookmarks.advance(stream.name, plan.partition, plan.last_day, UNITS[plan.series.unit])
-            if part.emitted:
-                bookmarks.note_first_data_day(stream.name, plan.partition, min(part.emitted))
+            if part.first_returned is not None:
+                bookmarks.note_first_data_day(stream.name, plan.partition, part.first_returned)
         progress.partition_done()
         if cadence.partition_done(
             part.written, entries=bookmarks.entry_count(), last_of_group=plan is last_plan

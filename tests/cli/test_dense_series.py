@@ -8,15 +8,17 @@ independent oracle (oracle_workspace.py), never from the tap."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from braze_simulator import BrazeSimulator, build_workspace
 from braze_simulator.workspace_series import apps, events, products
-from conftest import SIM_TODAY, run_tap, workspace_config
+from conftest import SIM_TODAY, QuietHandler, run_tap, workspace_config
 from oracle_workspace import SERIES_STREAMS
 from oracle_workspace_sim import expected_workspace_records
+from test_hostile_servers import config_for, hostile, timed_run
 from workspace_pending import catalog
 
 DAY = dt.timedelta(days=1)
@@ -86,3 +88,21 @@ def test_a_unit_restated_to_nothing_gets_its_zero_and_hours_add_up_to_days(
         # Every hour of each partition through Braze's clock (12:00 today), none after it.
         hours = Counter(key[:-1] for key in keyed(hourly, run2.records[hourly]))
         assert set(hours.values()) == {2 * 24 + 13}, hourly
+
+
+def test_zeros_are_no_data_for_the_first_data_day(tmp_path: Path) -> None:
+    """Braze has sessions on 2026-03-30 only: every day of the range gets its row (zeros), and
+    the state's first_data_day is still the first day Braze returned, not the range's start."""
+
+    def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
+        day = [{"time": "2026-03-30", "sessions": 7}] if "sessions" in path else []
+        h.reply(200, json.dumps({"data": day, "message": "success"}).encode())
+
+    with hostile(answer) as (url, _server):
+        config = config_for(url, campaign_ids=[])  # 2026-03-25..31
+        run, _ = timed_run(config, tmp_path, catalog=catalog(config, {"session_analytics"}))
+    assert run.returncode == 0, run.stderr[-3000:]
+    by_day = {r["time"]: r["sessions"] for r in run.records["session_analytics"]}
+    assert by_day == {f"2026-03-{d}": 7 if d == 30 else 0 for d in range(25, 32)}
+    (entry,) = run.final_state["bookmarks"]["session_analytics"]["partitions"]
+    assert entry["first_data_day"] == "2026-03-30"
