@@ -8,7 +8,7 @@ requests say what an omitted unit holds (:attr:`Request.absent`) is filled in tw
 * each answer, over the units its window certainly returns (:func:`certain_units`): a unit
   one request of a window returns and another leaves out is that other request's zero;
 * each partition once read whole, over the units of its range that no window returned
-  (:func:`missing_units`): the edges of windows read before the ``ending_at`` reading was
+  (:func:`missing_days`): the edges of windows read before the ``ending_at`` reading was
   known, which either reading could have returned.
 
 Never beyond the range, and never for a unit Braze had not reached when it answered
