@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from tap_braze_sends.setting_spec import meltano_kind
+from tap_braze_sends.setting_spec import MELTANO_KIND
 
 ROOT = Path(__file__).resolve().parent.parent
 TAP = Path(sys.executable).with_name("tap-braze-sends")
@@ -56,7 +56,7 @@ def settings(about_json: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for name, prop in about_json["settings"]["properties"].items():
         setting: dict[str, Any] = {"name": name, "label": prop.get("title", name)}
-        setting["kind"] = meltano_kind(prop)
+        setting["kind"] = MELTANO_KIND
         if prop.get("secret"):
             setting["sensitive"] = True
         if prop.get("default") is not None:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from tap_braze_sends.keys import SendKey, id_problem
 from tap_braze_sends.runtime.redaction import key_problem
-from tap_braze_sends.setting_values import is_blank, shown
+from tap_braze_sends.setting_values import is_blank, list_of_text, shown
 
 
 def parse_api_key(name: str, value: object, default: str, problems: list[str]) -> str:
@@ -81,6 +81,15 @@ def parse_api_url(name: str, value: object, default: str, problems: list[str]) -
 def parse_sends(
     name: str, value: object, default: tuple[SendKey, ...], problems: list[str]
 ) -> tuple[SendKey, ...]:
+    if isinstance(value, str):  # an environment variable's JSON
+        try:
+            value = list_of_text(value, names=False)
+        except ValueError as exc:
+            problems.append(
+                f"{name}: {shown(value)} {exc}; expected "
+                '[{"campaign_id": "...", "send_id": "..."}, ...]'
+            )
+            return default
     if value is None:
         return default
     if not isinstance(value, list):

@@ -15,11 +15,13 @@ PRIVATE_NAMES: dict[str, str] = {
     "Tap._validate_config": (
         "the only hook between reading the config and the SDK's JSON-schema check: the tap "
         "validates first, so every error names its setting and never echoes the API key, and "
-        "--config ENV text becomes numbers before the SDK's check rejects it"
+        "a setting given as text (--config ENV, Meltano) becomes its type before the SDK's "
+        "check rejects it"
     ),
     "Tap._config": (
-        "the config dict as read (Tap.config is a read-only view): --config ENV passes number "
-        "settings as text, which the SDK's JSON-schema check would reject"
+        "the config dict as read (Tap.config is a read-only view): --config ENV and Meltano pass "
+        "settings as text, typed in place (settings.values_from_text) before the SDK's "
+        "JSON-schema check, which would reject the text"
     ),
 }
 

@@ -4,11 +4,13 @@ A :class:`SettingSpec` is everything the tap says about a setting: its name, JSO
 default, title, description, whether it is secret or required, its parser, and which
 partitions it gives. The JSON schema (`--about`, the README table, the Meltano Hub file and
 meltano.yml, through scripts/plugin_defs.py), the `Settings` defaults and the parsing all come
-from it; nothing else repeats a setting's default or its type.
+from it; nothing else repeats a setting's default or its type. A value given as text (an
+environment variable) becomes its type here (`value_from_text`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,7 +19,15 @@ from typing import Any
 from singer_sdk import typing as th
 
 from tap_braze_sends.keys import name_problem
-from tap_braze_sends.setting_values import parse_int, parse_list
+from tap_braze_sends.setting_values import (
+    bool_of_text,
+    int_of_text,
+    is_blank,
+    list_of_text,
+    object_of_text,
+    parse_int,
+    parse_list,
+)
 
 Parser = Callable[[str, object, Any, list[str]], Any]
 """``(name, value, default, problems) -> typed value``: the default for an absent value, and
@@ -89,31 +99,38 @@ def allowing_zero(parse: Callable[..., Any]) -> Parser:
     return functools.partial(parse, allow_zero=True)
 
 
-# JSON-schema type -> Meltano setting kind (string formats first).
-_FORMAT_KINDS = {"date": "date_iso8601", "date-time": "date_iso8601", "email": "email"}
-_TYPE_KINDS = {
-    "integer": "integer",
-    # Not `decimal`: Meltano 4.4 turns a decimal setting given through an environment
-    # variable into a Decimal that it then cannot write into the tap's JSON config. As text,
-    # any number passes through; the tap reads numbers from text (tap._numbers_from_text).
-    "number": "string",
-    "boolean": "boolean",
-    "array": "array",
-    "object": "object",
-    "string": "string",
-}
+MELTANO_KIND = "string"
+"""The Meltano `kind` of every setting. Meltano 4.4 casts a text value (an environment
+variable, a quoted value in meltano.yml) by its setting's kind before the tap sees it, and a
+kind other than text either fails with a traceback of Meltano's own (integer: "1e3"; array:
+"A,B", the comma form; decimal: any number, which it then cannot write as JSON) or rewrites
+the value silently (date_iso8601: 2026-13-01 became 2026-01-13, a 329-day backfill; boolean:
+"maybe" became false). As text, every value reaches the tap as given: its parsers read each
+type's text form and name the setting of a bad one (a YAML list, number or boolean in
+meltano.yml still arrives as itself). A secret is `sensitive: true` beside it."""
 
 
-def meltano_kind(prop: dict[str, Any]) -> str:
-    """The Meltano `kind` of a setting whose JSON-schema property is ``prop``.
-
-    A secret is `sensitive: true` beside its kind (Meltano 4.4 deprecates `kind: password`).
-    """
-    if prop.get("format") in _FORMAT_KINDS:
-        return _FORMAT_KINDS[prop["format"]]
-    types = prop.get("type", [])
+def value_from_text(text: str, prop: dict[str, Any]) -> Any:
+    """A setting's value from its text form, by its JSON-schema property ``prop``: the text
+    itself where the type takes text, None where it is blank (no value: the default), else
+    the typed value; a ValueError says what is wrong."""
+    types = prop.get("type", ["string"])
     types = [types] if isinstance(types, str) else types
-    for json_type in ("integer", "number", "boolean", "array", "object", "string"):
-        if json_type in types:
-            return _TYPE_KINDS[json_type]
-    return "string"
+    if "string" in types:
+        return text
+    if is_blank(text):
+        return None
+    if "integer" in types and (number := int_of_text(text)) is not None:
+        return number
+    if "number" in types:
+        with contextlib.suppress(ValueError):
+            return float(text)
+    if "boolean" in types and (flag := bool_of_text(text)) is not None:
+        return flag
+    if "array" in types:
+        items = prop.get("items", {}).get("type", "string")
+        return list_of_text(text, names="string" in ([items] if isinstance(items, str) else items))
+    if "object" in types:
+        return object_of_text(text)
+    kinds = {"integer": "an integer", "number": "a number", "boolean": "true or false"}
+    raise ValueError("is not " + " or ".join(kinds.get(t, f"a {t}") for t in types if t != "null"))

@@ -1,21 +1,26 @@
 """Parsers of single setting values: each returns the typed value, or the default after adding
 one problem that names the setting and shows the bad value.
 
-Values may arrive as text (``--config ENV`` and some orchestrators pass every setting as a
-string), so each parser accepts the text form of its type too.
+Values may arrive as text (``--config ENV`` and Meltano pass every setting from an
+environment variable as a string), so each parser accepts the text form of its type too; the
+text forms are defined here once (``*_of_text``), for the parsers and for the settings the SDK
+declares (tap.py converts those in place).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 
 from tap_braze_sends.keys import id_problem
 
-_TRUE = frozenset({"true", "1", "yes"})
-_FALSE = frozenset({"false", "0", "no"})
+# "on"/"off" too: singer-sdk's --config ENV and Meltano's boolean kind both took them.
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+_INT_TEXT = re.compile(r"\s*-?\d{1,18}\s*", re.ASCII)
 _SHARD = re.compile(r"\s*(\d{1,9})\s*/\s*(\d{1,9})\s*", re.ASCII)
 
 
@@ -36,6 +41,63 @@ arithmetic of windows and lookback would overflow."""
 
 MAX_SECONDS = 86_400.0
 """A day: no wait or timeout of the tap is sensibly longer."""
+
+
+def int_of_text(text: str) -> int | None:
+    """An integer's text form ("14", " -3 "); None for anything else ("1e3", "eight")."""
+    return int(text) if _INT_TEXT.fullmatch(text) else None
+
+
+def bool_of_text(text: str) -> bool | None:
+    """A boolean's text form, in any case ("true", "No", "1", "on"); None for anything else."""
+    word = text.strip().lower()
+    return True if word in _TRUE else False if word in _FALSE else None
+
+
+def list_of_text(text: str, *, names: bool) -> list[object]:
+    """A list's text form: a JSON list, or (``names``: a list of strings) the items separated
+    by commas ("a, b"). Blank text is no items. Raises ValueError saying what is wrong.
+
+    Text that starts with "[" is JSON or an error, never the comma form: '["a"' is a JSON list
+    with its bracket missing, not the one name '["a"'."""
+    stripped = text.strip()
+    if not stripped:
+        return []
+    if names and not stripped.startswith("["):
+        return stripped.split(",")
+    what = "a JSON list"
+    parsed = _json_of_text(stripped, what)
+    if not isinstance(parsed, list):
+        raise ValueError(f"is not {what} (it is a JSON {_json_type(parsed)})")
+    return parsed
+
+
+def object_of_text(text: str) -> dict[str, object]:
+    """An object's text form: a JSON object. Raises ValueError saying what is wrong."""
+    parsed = _json_of_text(text, "a JSON object")
+    if not isinstance(parsed, dict):
+        raise ValueError(f"is not a JSON object (it is a JSON {_json_type(parsed)})")
+    return parsed
+
+
+def _json_of_text(text: str, what: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        reason = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    except ValueError:  # an integer of more than 4,300 digits
+        reason = "a number too long"
+    except RecursionError:
+        reason = "nested too deeply"
+    raise ValueError(f"is not {what} ({reason})")
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {dict: "object", list: "list", str: "string"}.get(type(value), "null")
 
 
 def parse_date(
@@ -72,8 +134,8 @@ def parse_int(
     parsed: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         parsed = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value, re.ASCII):
-        parsed = int(value)  # --config ENV passes every setting as text
+    elif isinstance(value, str):
+        parsed = int_of_text(value)
     bounds = f">= {low}" if high is None else f"between {low} and {high}"
     if parsed is None or parsed < low or (high is not None and parsed > high):
         problems.append(f"{name}: {shown(value)} must be an integer {bounds}")
@@ -108,11 +170,11 @@ def parse_bool(name: str, value: object, default: bool, problems: list[str]) -> 
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
     if isinstance(value, str):
-        text = value.strip().lower()
-        if not text:
+        if is_blank(value):
             return default
-        if text in _TRUE or text in _FALSE:
-            return text in _TRUE
+        parsed = bool_of_text(value)
+        if parsed is not None:
+            return parsed
     problems.append(f"{name}: {shown(value)} must be true or false")
     return default
 
@@ -129,6 +191,12 @@ def parse_list(
     """A list of strings, each one ``item`` ("campaign id", "event name"): surrounding
     whitespace dropped (a CSV's ``a, b``), the rest kept exactly. A blank, a duplicate or what
     ``problem_of`` refuses is a problem; so is ``*`` when ``reserved`` says why."""
+    if isinstance(value, str):
+        try:
+            value = list_of_text(value, names=True)
+        except ValueError as exc:
+            problems.append(f"{name}: {shown(value)} {exc}")
+            return ()
     if value is None:
         return ()
     if not isinstance(value, list):

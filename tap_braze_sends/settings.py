@@ -1,6 +1,7 @@
 """Validation of the tap's config into typed settings, before any request is made.
 
-Pure but for reading the file that ``sends_file`` names. Every problem is reported at once,
+Pure but for reading the file that ``sends_file`` names (and, for ``--config ENV``, the
+working folder's .env). Every problem is reported at once,
 each naming the setting and the bad value, so that a scheduled job fails with a message a
 person can act on. The API key's value is never echoed. Each setting's parser and default
 come from its declaration (:mod:`tap_braze_sends.config_schema`).
@@ -9,11 +10,16 @@ come from its declaration (:mod:`tap_braze_sends.config_schema`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from dotenv import dotenv_values
+
 from tap_braze_sends.config_schema import (
+    SPEC_BY_NAME,
     SPECS,
     default_of,
     start_date_default,
@@ -21,14 +27,19 @@ from tap_braze_sends.config_schema import (
 from tap_braze_sends.keys import SendKey
 from tap_braze_sends.runtime.redaction import redact
 from tap_braze_sends.sends_file import SendsFileError, read_sends_file
+from tap_braze_sends.setting_spec import value_from_text
+from tap_braze_sends.setting_values import shown
 
 __all__ = [
     "DATA_SOURCES",
     "ConfigError",
     "SendKey",
     "Settings",
+    "environment_config",
     "parse_settings",
     "partitions_given",
+    "values_from_text",
+    "with_variable",
 ]
 
 DATA_SOURCES: tuple[str, ...] = tuple(spec.name for spec in SPECS if spec.gives)
@@ -142,3 +153,60 @@ def _without_secret(problems: list[str], api_key: object) -> list[str]:
     if not isinstance(api_key, str):
         return problems
     return [redact(problem, api_key) for problem in problems]
+
+
+def environment_config(
+    schema: dict[str, Any], prefix: str, environ: Mapping[str, str], folder: Path
+) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """--config ENV: each setting of ``schema`` whose variable (``prefix`` and its name in
+    capitals) is set, as ``name -> (variable, text)``, and any problem reading the files.
+
+    A variable of the process environment wins over the same one in ``folder``'s .env file;
+    no other .env is read (a .env in a folder above the working folder, or above the tap's
+    install, belongs to something else), and none is loaded into the environment."""
+    problems: list[str] = []
+    from_file: dict[str, str | None] = {}
+    dotenv = folder / ".env"
+    if dotenv.is_file():
+        try:
+            from_file = dotenv_values(dotenv)
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{dotenv}: cannot be read ({exc}); fix it or remove it")
+    found: dict[str, tuple[str, str]] = {}
+    for name in schema.get("properties", {}):
+        variable = prefix + name.upper().replace("-", "_")
+        text = environ.get(variable, from_file.get(variable))
+        if text is not None:
+            found[name] = (variable, text)
+    return found, problems
+
+
+def values_from_text(config: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """Every setting given as text (an environment variable, Meltano) of a type that is not
+    text becomes its type in place, so that the SDK's JSON-schema check and its stream maps
+    get typed values; a blank one is no value (its default). Text that is no such value
+    stays for the tap's parser to report; for a setting the SDK declares, it is a problem
+    here."""
+    problems: list[str] = []
+    for name, prop in schema.get("properties", {}).items():
+        text = config.get(name)
+        if not isinstance(text, str):
+            continue
+        try:
+            value = value_from_text(text, prop)
+        except ValueError as exc:
+            if name not in SPEC_BY_NAME:
+                problems.append(f"{name}: {shown(text)} {exc}")
+            continue
+        if value is None:
+            del config[name]
+        else:
+            config[name] = value
+    return problems
+
+
+def with_variable(problem: str, variables: Mapping[str, str]) -> str:
+    """A problem with the variable its setting (the name it starts with) came from."""
+    named = re.match(r"\w+", problem)
+    variable = variables.get(named.group()) if named else None
+    return f"{problem} (from {variable})" if variable else problem

@@ -14,8 +14,8 @@ from tap_braze_sends.setting_values import parse_bool, parse_path
 _IDS = th.ArrayType(th.StringType)
 _NAME_HELP = (
     "kept exactly as Braze shows it (spaces, &, /, %, quotes and any script; only surrounding "
-    'whitespace is dropped; "*" alone is reserved). From an environment variable: a JSON list '
-    "(with --config ENV also the names separated by commas)"
+    'whitespace is dropped; "*" alone is reserved). From an environment variable (--config ENV '
+    "or Meltano): a JSON list, or the names separated by commas"
 )
 
 SOURCE_SPECS: tuple[SettingSpec, ...] = (

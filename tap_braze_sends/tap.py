@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import io
 import json
+import logging
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import click
 from singer_sdk import Stream
 from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_braze_sends.braze.description import ConfigPairs, Descriptions
@@ -21,10 +26,17 @@ from tap_braze_sends.config_schema import CONFIG_SCHEMA
 from tap_braze_sends.errors import BrazeError, StateError
 from tap_braze_sends.runtime.bookmarks import prune_expired, split_unknown, validate_state
 from tap_braze_sends.runtime.orchestrator import sync_streams
-from tap_braze_sends.runtime.redaction import install_redaction
+from tap_braze_sends.runtime.redaction import install_redaction, redact
 from tap_braze_sends.runtime.signals import Stopped
 from tap_braze_sends.sdk_compat import ValidateConfigFirst
-from tap_braze_sends.settings import ConfigError, Settings, parse_settings
+from tap_braze_sends.settings import (
+    ConfigError,
+    Settings,
+    environment_config,
+    parse_settings,
+    values_from_text,
+    with_variable,
+)
 from tap_braze_sends.streams import streams_of
 
 
@@ -50,24 +62,63 @@ class TapBrazeSends(ValidateConfigFirst):
     """Every endpoint the tap reads; its streams are generated from them. The seam for a new
     endpoint outside the package: a subclass with more descriptions (docs/architecture.md)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any] | None = None,
+        parse_env_config: bool = False,
+        **kwargs: Any,
+    ) -> None:
         self._settings: Settings | None = None
-        super().__init__(*args, **kwargs)
+        self._variables: dict[str, str] = {}
+        """Setting -> the environment variable its value came from (--config ENV)."""
+        self._variable_problems: list[str] = []
+        if parse_env_config and (config is None or isinstance(config, dict)):
+            # The tap reads the variables itself, as text, and its parsers type them: the
+            # SDK's reading (parse_environment_config) ended a value it could not convert in
+            # a traceback (LOOKBACK_DAYS=1e3, SENDS=c1,s1), split a broken JSON list at its
+            # commas (APP_IDS='["a"' was the app id '["a"'), and took a .env file from any
+            # folder above the SDK's own install path.
+            found, self._variable_problems = environment_config(
+                self.full_config_schema(), self.variable_prefix(), os.environ, Path.cwd()
+            )
+            config = {**(config or {}), **{name: text for name, (_, text) in found.items()}}
+            self._variables = {name: variable for name, (variable, _) in found.items()}
+            parse_env_config = False
+        super().__init__(config=config, parse_env_config=parse_env_config, **kwargs)
 
     # --- Settings --------------------------------------------------------------------------
 
+    @classmethod
+    def variable_prefix(cls) -> str:
+        """TAP_BRAZE_SENDS_: each setting's variable is this and its name in capitals (the
+        SDK's convention, which its --about shows)."""
+        return f"{cls.name.upper().replace('-', '_')}_"
+
+    @classmethod
+    def full_config_schema(cls) -> dict[str, Any]:
+        """The config schema with the settings the SDK adds (stream maps, flattening)."""
+        schema = copy.deepcopy(cls.config_jsonschema)
+        cls.append_builtin_config(schema)
+        return schema
+
     def check_config(self, config: dict[str, Any]) -> list[str]:
-        """The tap's own checks, before the SDK's: each names its setting, never the key."""
+        """The tap's own checks, before the SDK's: each names its setting (and the variable
+        it came from), never the key."""
         key = config.get("api_key")
         if isinstance(key, str):
             # Before anything can log: a second line of defence behind key-free messages.
             install_redaction(key)
+        if self._variables:
+            self.logger.info("Settings from %s", ", ".join(self._variables.values()))
+        problems = self._variable_problems + values_from_text(config, self.full_config_schema())
         try:
             self._settings = parse_settings(config, dt.datetime.now(dt.timezone.utc).date())
         except ConfigError as exc:
-            return exc.problems
-        _numbers_from_text(config, self.config_jsonschema)
-        return []
+            problems = exc.problems + problems
+        if isinstance(key, str):
+            problems = [redact(problem, key) for problem in problems]
+        return [with_variable(problem, self._variables) for problem in problems]
 
     @property
     def settings(self) -> Settings:
@@ -160,33 +211,43 @@ class TapBrazeSends(ValidateConfigFirst):
         **kwargs: Any,
     ) -> None:
         """Run the tap; errors a person must fix end the run with one clear line."""
-        try:
+        with _one_line_errors(cls.logger):
             if state is not None:
                 state = io.StringIO(_read_state_file(state))
             super().invoke(state=state, **kwargs)
-        except BrazeError as exc:
-            # Messages are built key-free where they are raised (errors.redact).
-            cls.logger.error("%s", exc)
-            sys.stdout.flush()
-            sys.exit(1)
-        except Stopped as exc:
-            cls.logger.error(
-                "Stopped by %s: the last STATE covers every partition finished before it; "
-                "rerun to resume.",
-                exc.signal_name,
-            )
-            sys.stdout.flush()
-            sys.exit(128 + exc.signum)
+
+    @classmethod
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
+        """--test: the SDK builds the tap and runs it inside this option's callback, outside
+        its command's handling of config errors, so a bad setting was a traceback there."""
+        with _one_line_errors(cls.logger):
+            super().cb_test(ctx, param, value)
 
 
-def _numbers_from_text(config: dict[str, Any], schema: dict[str, Any]) -> None:
-    """--config ENV passes "number" settings as text ("1.5"); make them numbers in place, so
-    the SDK's JSON-schema check accepts them. Text that is no number is left for it to report."""
-    for name, prop in schema.get("properties", {}).items():
-        value = config.get(name)
-        if isinstance(value, str) and "number" in prop.get("type", ()):
-            with contextlib.suppress(ValueError):
-                config[name] = float(value)
+@contextlib.contextmanager
+def _one_line_errors(logger: logging.Logger) -> Iterator[None]:
+    """A bad config, an error a person must fix, or a stop by signal: one line each, and the
+    exit status (1, or 128 + the signal), never a traceback."""
+    try:
+        yield
+    except ConfigValidationError as exc:
+        for problem in exc.errors:
+            logger.error("%s", problem)
+        logger.error("Config validation failed")
+        sys.exit(1)
+    except BrazeError as exc:
+        # Messages are built key-free where they are raised (errors.redact).
+        logger.error("%s", exc)
+        sys.stdout.flush()
+        sys.exit(1)
+    except Stopped as exc:
+        logger.error(
+            "Stopped by %s: the last STATE covers every partition finished before it; "
+            "rerun to resume.",
+            exc.signal_name,
+        )
+        sys.stdout.flush()
+        sys.exit(128 + exc.signum)
 
 
 def _read_state_file(handle: io.TextIOBase) -> str:

@@ -36,18 +36,30 @@ _lock = threading.Lock()
 
 
 def run(
-    args: Sequence[str], *, env: dict[str, str], files: Path, timeout: float
+    args: Sequence[str],
+    *,
+    env: dict[str, str],
+    files: Path,
+    timeout: float,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess:
-    """``subprocess.run(args, capture_output=True, text=True, timeout=..., env=...)``, with
-    ``args[0]`` the console script, forked from a launcher unless TAP_CLI_RUNS=exec; the run's
-    output goes through two files in the folder ``files``."""
+    """``subprocess.run(args, capture_output=True, text=True, timeout=..., env=..., cwd=...)``,
+    with ``args[0]`` the console script, forked from a launcher unless TAP_CLI_RUNS=exec; the
+    run's output goes through two files in the folder ``files``."""
+    folder = str(cwd or os.getcwd())
     if EXEC:
         return subprocess.run(
-            list(args), capture_output=True, text=True, timeout=timeout, env=env, check=False
+            list(args),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            cwd=folder,
+            check=False,
         )
     launcher = _take_launcher()
     out, err = files / ".tap-stdout", files / ".tap-stderr"
-    request = {"args": list(args), "env": env, "cwd": os.getcwd(), "out": str(out), "err": str(err)}
+    request = {"args": list(args), "env": env, "cwd": folder, "out": str(out), "err": str(err)}
     try:
         launcher.stdin.write(json.dumps(request).encode() + b"\n")
         launcher.stdin.flush()

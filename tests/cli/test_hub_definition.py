@@ -45,56 +45,12 @@ HUB_REQUIRED = (
     "domain_url",
     "logo_url",
 )
-# The kind a person expects for each JSON-schema shape (a number is text to Meltano: its
-# `decimal` kind cannot take a value from an environment variable in Meltano 4.4); written
-# out here, independently of scripts/plugin_defs.py, so that a bug in the generator fails
-# this test too.
-EXPECTED_KINDS = {
-    # A secret is a string with `sensitive: true` (Meltano 4.4 deprecates `kind: password`).
-    "api_key": "string",
-    "api_url": "string",
-    "sends": "array",
-    "sends_file": "string",
-    "campaign_ids": "array",
-    "all_campaigns": "boolean",
-    "include_archived": "boolean",
-    "canvas_ids": "array",
-    "all_canvases": "boolean",
-    "include_deleted_steps": "boolean",
-    "app_ids": "array",
-    "segment_ids": "array",
-    "all_segments": "boolean",
-    "breakdown_segment_ids": "array",
-    "event_names": "array",
-    "all_events": "boolean",
-    "products": "array",
-    "all_products": "boolean",
-    "shard": "string",
-    "start_date": "date_iso8601",
-    "end_date": "date_iso8601",
-    "lookback_days": "integer",
-    "window_days": "integer",
-    "max_parallel_requests": "integer",
-    "request_timeout": "string",
-    "max_retries": "integer",
-    "retry_initial_wait": "string",
-    "max_rate_limit_wait": "string",
-    "stream_maps": "object",
-    "stream_map_config": "object",
-    "faker_config": "object",
-    "flattening_enabled": "boolean",
-    "flattening_max_depth": "integer",
-    "flattening_max_key_length": "integer",
-    "flattening_separator": "string",
-}
-JSON_TYPE_KINDS = {
-    "integer": {"integer"},
-    "number": {"string"},
-    "boolean": {"boolean"},
-    "array": {"array"},
-    "object": {"object"},
-    "string": {"string", "date_iso8601"},
-}
+# Every setting is text to Meltano, whatever its JSON type: Meltano 4.4 casts a variable by
+# its setting's kind before the tap sees it, with a traceback of its own where the cast fails
+# (integer "1e3", array "A,B") and a silent rewrite where it "succeeds" (date 2026-13-01 ->
+# 2026-01-13, boolean "maybe" -> false); as text, the tap reads and checks every value itself.
+# Written out here, independently of scripts/plugin_defs.py.
+MELTANO_KIND = "string"
 
 
 @pytest.fixture(scope="module")
@@ -121,11 +77,6 @@ def extractor(meltano_yml: dict[str, Any]) -> dict[str, Any]:
     return tap
 
 
-def _json_types(prop: dict[str, Any]) -> set[str]:
-    types = prop.get("type", [])
-    return ({types} if isinstance(types, str) else set(types)) - {"null"}
-
-
 def test_hub_file_has_the_hub_fields(hub: dict[str, Any], about: dict[str, Any]) -> None:
     missing = [field for field in HUB_REQUIRED if not hub.get(field)]
     assert not missing
@@ -141,11 +92,9 @@ def test_hub_settings_match_about(hub: dict[str, Any], about: dict[str, Any]) ->
     by_name = {s["name"]: s for s in hub["settings"]}
     assert len(by_name) == len(hub["settings"]), "a setting is declared twice"
     assert list(by_name) == list(properties), "settings differ from --about (missing or extra)"
-    assert set(EXPECTED_KINDS) == set(properties), "a new setting: add its kind to this test"
     for name, prop in properties.items():
         setting = by_name[name]
-        assert setting["kind"] == EXPECTED_KINDS[name], name
-        assert setting["kind"] in JSON_TYPE_KINDS[sorted(_json_types(prop))[0]], name
+        assert setting["kind"] == MELTANO_KIND, name
         assert setting.get("description") == prop.get("description"), name
         assert setting["label"] == prop.get("title", name), name
         assert bool(setting.get("sensitive")) == bool(prop.get("secret")), name
@@ -176,10 +125,10 @@ def test_issue_settings_are_in_the_hub_file_as_the_contract_says(hub: dict[str, 
     lists = ("app_ids", "segment_ids", "breakdown_segment_ids", "event_names", "products")
     flags = ("all_segments", "all_events", "all_products")
     for name in lists:
-        assert (by_name[name]["kind"], by_name[name]["value"]) == ("array", []), name
+        assert (by_name[name]["kind"], by_name[name]["value"]) == (MELTANO_KIND, []), name
         assert by_name[name]["description"], name
     for name in flags:
-        assert (by_name[name]["kind"], by_name[name]["value"]) == ("boolean", False), name
+        assert (by_name[name]["kind"], by_name[name]["value"]) == (MELTANO_KIND, False), name
         assert by_name[name]["description"], name
 
 

@@ -49,7 +49,9 @@ def test_comma_separated_names_are_split_and_stripped_like_campaign_ids(tmp_path
     named = [line for line in error_lines(proc) if "event_names" in line]
     # Split at the commas: the third repeats the first.
     assert len(named) == 1, error_lines(proc)
-    assert named[0].endswith("event_names[2]: duplicate event name 'Added to Cart'")
+    assert named[0].endswith(
+        "event_names[2]: duplicate event name 'Added to Cart' (from TAP_BRAZE_SENDS_EVENT_NAMES)"
+    )
 
 
 @pytest.mark.parametrize("name", ["event_names", "products"])
@@ -60,7 +62,7 @@ def test_awkward_names_from_a_json_variable_arrive_exactly(name: str, tmp_path: 
     errors = error_lines(proc)
     item = "event name" if name == "event_names" else "product name"
     for index, text in enumerate(AWKWARD, start=len(AWKWARD)):
-        wanted = f"{name}[{index}]: duplicate {item} {text!r}"
+        wanted = f"{name}[{index}]: duplicate {item} {text!r} (from TAP_BRAZE_SENDS_{name.upper()})"
         assert any(line.endswith(wanted) for line in errors), (wanted, errors)
 
 

@@ -164,7 +164,12 @@ INVALID: list[tuple[dict[str, Any], str, str]] = [
         "sends[1]",
         "send_id='s1'",
     ),
-    ({"campaign_ids": "camp-1"}, "campaign_ids", "'camp-1'"),
+    ({"campaign_ids": 17}, "campaign_ids", "got 17"),
+    # Text is a JSON list or ids separated by commas (Meltano passes a variable as text);
+    # a broken JSON list is no id.
+    ({"campaign_ids": '["camp-1"'}, "campaign_ids", "is not a JSON list (Expecting ','"),
+    ({"campaign_ids": "camp-1,camp-1"}, "campaign_ids[1]", "duplicate campaign id 'camp-1'"),
+    ({"sends": "c1,s1"}, "sends", "'c1,s1' is not a JSON list (Expecting value"),
     ({"campaign_ids": ["camp-1", "camp-1"]}, "campaign_ids[1]", "'camp-1'"),
     ({"campaign_ids": ["camp-1", ""]}, "campaign_ids[1]", "''"),
     ({"campaign_ids": ["camp-1", 42]}, "campaign_ids[1]", "42"),

@@ -62,7 +62,8 @@ def test_names_are_kept_exactly_inside_and_stripped_around(name: str) -> None:
 
 
 INVALID: list[tuple[dict[str, Any], str]] = [
-    ({"event_names": "Added to Cart"}, "event_names: must be a list of event names, got "),
+    ({"event_names": {"a": 1}}, "event_names: must be a list of event names, got {'a': 1}"),
+    ({"event_names": "A,B, A"}, "event_names[2]: duplicate event name ' A'"),
     ({"event_names": ["ok", 42]}, "event_names[1]: 42 is not an event name"),
     ({"event_names": ["ok", "  "]}, "event_names[1]: '  ' is not an event name"),
     ({"event_names": ["Buy", " Buy"]}, "event_names[1]: duplicate event name ' Buy'"),
@@ -82,7 +83,7 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"products": [None]}, "products[0]: None is not a product name"),
     ({"app_ids": ["a", "a"]}, "app_ids[1]: duplicate app id 'a'"),
     ({"app_ids": [""]}, "app_ids[0]: '' is not an app id"),
-    ({"app_ids": "app-1"}, "app_ids: must be a list of app ids, got 'app-1'"),
+    ({"app_ids": '["a"'}, "app_ids: '[\"a\"' is not a JSON list (Expecting ',' delimiter"),
     # Ids follow the id rules: a no-break space is no part of a Braze identifier.
     ({"segment_ids": ["seg\u00a01"]}, "segment_ids[0]: the segment id holds a control"),
     ({"breakdown_segment_ids": [7]}, "breakdown_segment_ids[0]: 7 is not a segment id"),
@@ -131,7 +132,7 @@ def test_the_key_in_a_name_list_is_never_echoed() -> None:
 
 def test_every_list_problem_is_reported_at_once() -> None:
     problems = problems_of(
-        config(app_ids=["*"], segment_ids=[""], event_names=["a", "a"], products="p")
+        config(app_ids=["*"], segment_ids=[""], event_names=["a", "a"], products=5)
     )
     assert [p.split(":")[0] for p in problems] == [
         "app_ids[0]",

@@ -16,6 +16,7 @@ configuration comes from environment variables, as in production: every setting 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -25,7 +26,11 @@ from typing import Any
 import psycopg
 import pytest
 import yaml
-from conftest import TAP, expected_records, tap_config
+from conftest import TAP, expected_records, tap_config, workspace_config
+
+from tap_braze_sends.config_schema import SPEC_BY_NAME
+from tap_braze_sends.settings import parse_settings, values_from_text
+from tap_braze_sends.tap import TapBrazeSends
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -208,8 +213,9 @@ def every_setting(sim: Any, tmp_path: Path) -> dict[str, Any]:
 def test_every_setting_comes_through_its_environment_variable(
     project: Project, simulator: Any, tmp_path: Path
 ) -> None:
-    """Each TAP_BRAZE_SENDS_* variable reaches the tap's config, which the tap accepts
-    (decimals included: MAX_RATE_LIMIT_WAIT=600 once crashed Meltano)."""
+    """Each TAP_BRAZE_SENDS_* variable reaches the tap's config as the text it is (every
+    setting is text to Meltano: a kind would have Meltano cast it first, a date rewritten,
+    a comma list a traceback), and the tap reads that text as the value meant."""
     about = json.loads(
         subprocess.run(
             [TAP, "--about", "--format=json"], capture_output=True, text=True, check=True
@@ -221,12 +227,20 @@ def test_every_setting_comes_through_its_environment_variable(
     dumped = json.loads(
         project.meltano("invoke", "--dump=config", "tap-braze-sends", env=env).stdout
     )
-    for name, value in config.items():
-        got = dumped.get(name)
-        if "number" in about["settings"]["properties"][name].get("type", ()):
-            got = float(got)  # Meltano passes numbers as text; the tap reads them
-        assert got == value, f"{name}: {env[f'TAP_BRAZE_SENDS_{name.upper()}']!r} gave {got!r}"
-    # The tap accepts that config: --test=schema runs its own validation, then sends only
+    for name in config:
+        variable = f"TAP_BRAZE_SENDS_{name.upper()}"
+        assert dumped.get(name) == env[variable], (
+            f"{name}: {env[variable]!r} became {dumped.get(name)!r}"
+        )
+    # The tap reads each text as the value meant: the same settings as the typed config, and
+    # the same values of the SDK's own settings (the functions its config check runs).
+    typed = dict(dumped)
+    assert values_from_text(typed, TapBrazeSends.full_config_schema()) == []
+    today = dt.date(2026, 3, 31)
+    assert parse_settings(typed, today) == parse_settings(config, today)
+    for name in set(config) - set(SPEC_BY_NAME):
+        assert typed[name] == config[name], name
+    # And the tap accepts that config: --test=schema runs its own validation, then sends only
     # the schemas (discovery alone does not validate).
     path = tmp_path / "dumped.json"
     path.write_text(json.dumps(dumped))
@@ -236,6 +250,63 @@ def test_every_setting_comes_through_its_environment_variable(
     assert proc.returncode == 0, proc.stderr[-3000:]
     # And Meltano runs the tap with it (discovery through Meltano itself).
     project.meltano("invoke", "tap-braze-sends", "--discover", env=env)
+
+
+EVENTS = ["Added to Cart", "checkout/complete"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [",".join(EVENTS), " , ".join(EVENTS), json.dumps(EVENTS)],
+    ids=["commas", "spaced", "json"],
+)
+def test_event_names_in_each_documented_form_are_read_under_meltano(
+    text: str, project: Project, simulator: Any
+) -> None:
+    """The setting's description gives a JSON list or the names separated by commas; the
+    comma form was a 190-line traceback of Meltano's (its `array` kind parses JSON only)."""
+    config = workspace_config(simulator, event_names=EVENTS)
+    env = {**tap_env(config), "TAP_BRAZE_SENDS_EVENT_NAMES": text}
+    proc = project.meltano("invoke", "tap-braze-sends", env=env)
+    assert "Traceback" not in proc.stderr
+    messages = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    records = [
+        m["record"]
+        for m in messages
+        if m["type"] == "RECORD" and m["stream"] == "custom_event_analytics"
+    ]
+    assert {r["event_name"] for r in records} == set(EVENTS)
+
+
+BAD_UNDER_MELTANO = {
+    # Meltano's date kind rewrote this one into 2026-01-13 (a 329-day backfill), silently.
+    "start_date": ("2026-13-01", "start_date: '2026-13-01' is not a date (expected YYYY-MM-DD)"),
+    "lookback_days": ("eight", "lookback_days: 'eight' must be an integer between 0 and 3650"),
+    "event_names": ('["A"', "event_names: '[\"A\"' is not a JSON list"),
+    "all_events": ("maybe", "all_events: 'maybe' must be true or false"),  # was false
+    "stream_maps": ("not json", "stream_maps: 'not json' is not a JSON object"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_UNDER_MELTANO))
+def test_a_bad_value_reaches_the_tap_as_given_and_is_its_one_line_error(
+    name: str, project: Project, simulator: Any
+) -> None:
+    text, expected = BAD_UNDER_MELTANO[name]
+    env = {**tap_env(workspace_config(simulator)), f"TAP_BRAZE_SENDS_{name.upper()}": text}
+    dumped = json.loads(
+        project.meltano("invoke", "--dump=config", "tap-braze-sends", env=env).stdout
+    )
+    assert dumped[name] == text  # Meltano passed it on as given
+    before = simulator.stats()["requests"]
+    proc = project.meltano("invoke", "tap-braze-sends", env=env, check=False)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    errors = [line for line in proc.stderr.splitlines() if "[error" in line]
+    assert len(errors) == 2, errors  # the problem, then "Config validation failed"
+    assert expected in errors[0], errors
+    assert "Config validation failed" in errors[1]
+    assert simulator.stats()["requests"] == before  # nothing was requested
 
 
 def _user_config(sim: Any) -> dict[str, Any]:
