@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 
 import msgspec
 from singer_sdk import Stream
+from singer_sdk.exceptions import MapExpressionError, MappingError
 from singer_sdk.mapper import RemoveRecordTransform, SameRecordTransform
 
 from tap_braze_sends.braze.description import Row
@@ -98,7 +99,7 @@ class SingerOutput:
             for row in rows:
                 record = row if selected is None else {k: row[k] for k in selected if k in row}
                 for mapper in maps:
-                    mapped = mapper.transform(record)
+                    mapped = _transformed(mapper, record)
                     if mapped is not None:
                         self._write(
                             {
@@ -110,6 +111,19 @@ class SingerOutput:
                         )
 
         return write_mapped
+
+
+def _transformed(mapper: Any, record: Row) -> Row | None:
+    try:
+        return mapper.transform(record)
+    except MappingError:
+        raise
+    except Exception as exc:  # a user's expression may raise anything
+        # A stream_maps expression that fails on this record (1/0, a missing key): one line
+        # naming the setting (exits.one_line_errors), not a traceback; the partition's
+        # bookmark is not written, so its records are read again next run.
+        msg = f"the map of {mapper.stream_alias} failed on a record ({type(exc).__name__}: {exc})"
+        raise MapExpressionError(msg) from None
 
 
 def selected_properties(stream: Stream) -> list[str] | None:

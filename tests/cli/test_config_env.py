@@ -68,20 +68,46 @@ BAD_VALUES = {
         "stream_map_config: '[1]' is not a JSON object (it is a JSON list)",
     ),
 }
+# Stream maps the SDK cannot build or check (48-89-line tracebacks before): the problem is
+# found by the SDK, after the tap's check, so it names the setting but not the variable.
+BAD_STREAM_MAPS = {
+    "not a map": ({"campaigns": 5}, "stream_maps['campaigns']: 5 is not valid under any"),
+    "bad expression": (
+        {"campaigns": {"x": "nonsense(("}},
+        "stream_maps: singer-sdk cannot apply it (Failed to parse expression nonsense((.)",
+    ),
+    "key property removed": (
+        {"campaign_analytics": {"time": "__NULL__"}},
+        "stream_maps: singer-sdk cannot apply it (Removing key property 'time' is not permitted",
+    ),
+    "a shape the SDK does not check": (
+        {"campaigns": {"__else__": 3}},
+        "stream_maps: singer-sdk cannot check it (AttributeError:",
+    ),
+}
+CASES = {
+    **{name: (name, text, expected, True) for name, (text, expected) in BAD_VALUES.items()},
+    **{
+        f"stream_maps {case}": ("stream_maps", json.dumps(maps), expected, False)
+        for case, (maps, expected) in BAD_STREAM_MAPS.items()
+    },
+}
 
 
-@pytest.mark.parametrize("name", list(BAD_VALUES))
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("mode", [(), ("--test=schema",)], ids=["run", "test"])
 def test_a_bad_variable_is_one_line_naming_the_setting_and_the_variable(
-    name: str, tmp_path: Path
+    case: str, mode: tuple[str, ...], tmp_path: Path
 ) -> None:
-    text, expected = BAD_VALUES[name]
-    run = run_env(tmp_path, api_key=KEY, api_url=CLOSED, campaign_ids="c1", **{name: text})
+    name, text, expected, names_variable = CASES[case]
+    run = run_env(tmp_path, *mode, api_key=KEY, api_url=CLOSED, campaign_ids="c1", **{name: text})
 
     assert run.returncode == 1, run.stderr[-3000:]
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     problem, summary = error_lines(run.stderr)
     assert problem.startswith(expected), problem
-    assert problem.endswith(f"(from {PREFIX}{name.upper()})"), problem
+    if names_variable:
+        assert problem.endswith(f"(from {PREFIX}{name.upper()})"), problem
     assert summary == "Config validation failed"
     assert run.messages == []
 
@@ -177,3 +203,22 @@ def test_no_env_file_above_the_working_folder_or_the_sdk_supplies_a_setting(
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
     assert error_lines(proc.stderr)[0].startswith("api_url: is required"), proc.stderr[-3000:]
+
+
+def test_a_stream_map_that_fails_on_a_record_is_one_line(
+    simulator: BrazeSimulator, tmp_path: Path
+) -> None:
+    config = tap_config(simulator, sends=[])
+    run = run_env(
+        tmp_path,
+        api_key=config["api_key"],
+        api_url=config["api_url"],
+        campaign_ids=",".join(config["campaign_ids"]),
+        start_date=config["end_date"],
+        end_date=config["end_date"],
+        stream_maps=json.dumps({"campaign_analytics": {"ratio": "1/0"}}),
+    )
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    (problem,) = error_lines(run.stderr)
+    assert problem.startswith("stream_maps: "), problem
