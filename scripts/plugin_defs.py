@@ -37,7 +37,7 @@ BLOCK_END = "    # --- end generated ---\n"
 REPO = "https://github.com/tap-braze-sends/tap-braze-sends"
 PIP_URL = f"git+{REPO}.git"
 # The loaders another project can add from this repository (meltano.yml's definitions).
-EXPORTED_LOADERS = ("target-postgres", "target-jsonl")
+EXPORTED_LOADERS = ("target-postgres", "target-jsonl", "target-snowflake")
 LOADERS_DIR = ROOT / "plugins" / "loaders"
 # A loader wrapper of this repository, as meltano.yml installs it (editable, by path).
 LOCAL_LOADER_PREFIX = "./loaders/"
