@@ -16,6 +16,9 @@ goal holds; a missed goal never fails the run (timings are not tests), only a cr
   250-day backfill; wall time against the floor under a 10-per-5-s budget; a Canvas backfill's
   requests per Canvas and records per second. Counted in the simulator's request log.
 
+- columns, retries (speed.py): a window's four KPI requests side by side, in latencies per
+  window; every URL failing once against a clean run, in wall time.
+
 - state, ids (hostile.py): STATE bytes per configured partition with a rolling sends_file;
   50,000 campaign_ids validated, and 100,000 against them.
 
@@ -35,6 +38,7 @@ from pathlib import Path
 from harness import FULL, SMALL, Row, Sizes, markdown
 from hostile import bench_ids, bench_state
 from request_counts import bench_budget, bench_canvas, bench_requests
+from speed import bench_columns, bench_retries
 from throughput import bench_cpu, bench_latency, bench_memory
 
 BENCHES: dict[str, Callable[[Path, Sizes], list[Row]]] = {
@@ -44,6 +48,10 @@ BENCHES: dict[str, Callable[[Path, Sizes], list[Row]]] = {
     "requests": lambda workdir, sizes: bench_requests(workdir, sizes.request_campaigns),
     "budget": lambda workdir, sizes: bench_budget(workdir, sizes.budget_campaigns),
     "canvas": lambda workdir, sizes: bench_canvas(workdir, sizes.canvases),
+    "columns": lambda workdir, sizes: bench_columns(workdir),
+    "retries": lambda workdir, sizes: bench_retries(
+        workdir, sizes.request_campaigns, sizes.repeats
+    ),
     "state": bench_state,
     "ids": bench_ids,
 }
