@@ -20,6 +20,7 @@ import pytest
 import tap_process
 from braze_simulator import DEFAULT_KEY, BrazeSimulator
 from braze_simulator.testing import SIM_TODAY as SIM_TODAY  # re-exported for the tests
+from hypothesis import settings
 from oracle import expected_records as expected_records  # re-exported for the CLI tests
 from scheduling import (  # hooks: the order of the tests and their spread over xdist workers
     pytest_collection_modifyitems as pytest_collection_modifyitems,
@@ -33,6 +34,12 @@ pytest_plugins = ["meltano_pipeline"]
 
 TAP = str(Path(sys.executable).with_name("tap-braze-sends"))
 
+# Hypothesis' example counts: Hypothesis' own default locally ("fast"), five times more in CI
+# ("thorough", CI=true). Tests that run the CLI per example scale from settings.default.
+settings.register_profile("fast", max_examples=100)
+settings.register_profile("thorough", max_examples=500)
+settings.load_profile("thorough" if os.environ.get("CI") == "true" else "fast")
+
 
 @dataclass
 class TapRun:
@@ -42,6 +49,7 @@ class TapRun:
     stdout: str
     stderr: str
     messages: list[dict] = field(default_factory=list)
+    peak_rss_mib: float = 0.0
 
     @property
     def records(self) -> dict[str, list[dict]]:
@@ -98,7 +106,9 @@ def run_tap(
         catalog_path.write_text(json.dumps(catalog))
         args += ["--catalog", str(catalog_path)]
     proc = tap_process.run(args, env={**os.environ, **(env or {})}, files=tmp_path, timeout=timeout)
-    run = TapRun(proc.returncode, proc.stdout, proc.stderr, parse_singer(proc.stdout))
+    run = TapRun(
+        proc.returncode, proc.stdout, proc.stderr, parse_singer(proc.stdout), proc.peak_rss_mib
+    )
     if check and proc.returncode != 0:
         pytest.fail(f"tap exited {proc.returncode}:\n{proc.stderr[-4000:]}")
     return run

@@ -21,6 +21,7 @@ import logging
 import os
 import random
 import re
+import resource
 import select
 import signal
 import subprocess
@@ -45,10 +46,12 @@ def run(
 ) -> subprocess.CompletedProcess:
     """``subprocess.run(args, capture_output=True, text=True, timeout=..., env=..., cwd=...)``,
     with ``args[0]`` the console script, forked from a launcher unless TAP_CLI_RUNS=exec; the
-    run's output goes through two files in the folder ``files``."""
+    run's output goes through two files in the folder ``files``. Its ``peak_rss_mib`` is the
+    run's peak RSS: of the fork alone (``os.wait4``), or under TAP_CLI_RUNS=exec the largest of
+    this process's children so far (never less than the run's own)."""
     folder = str(cwd or os.getcwd())
     if EXEC:
-        return subprocess.run(
+        proc = subprocess.run(
             list(args),
             capture_output=True,
             text=True,
@@ -57,6 +60,8 @@ def run(
             cwd=folder,
             check=False,
         )
+        proc.peak_rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return proc
     launcher = _take_launcher()
     out, err = files / ".tap-stdout", files / ".tap-stderr"
     request = {"args": list(args), "env": env, "cwd": folder, "out": str(out), "err": str(err)}
@@ -69,7 +74,7 @@ def run(
         if not ready:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        returncode = json.loads(launcher.stdout.readline())["returncode"]
+        ended = json.loads(launcher.stdout.readline())
     except (OSError, ValueError, KeyError):
         launcher.kill()
         raise
@@ -80,7 +85,9 @@ def run(
     err.unlink()
     if not ready:
         raise subprocess.TimeoutExpired(list(args), timeout, stdout, stderr)
-    return subprocess.CompletedProcess(list(args), returncode, stdout, stderr)
+    proc = subprocess.CompletedProcess(list(args), ended["returncode"], stdout, stderr)
+    proc.peak_rss_mib = ended["maxrss_kib"] / 1024
+    return proc
 
 
 def _take_launcher() -> subprocess.Popen:
@@ -146,8 +153,9 @@ def _serve() -> None:
         if pid == 0:
             _child(request)
         print(json.dumps({"pid": pid}), flush=True)
-        _, status = os.waitpid(pid, 0)
-        print(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}), flush=True)
+        _, status, usage = os.wait4(pid, 0)  # ru_maxrss: this fork's own peak, in KiB
+        code = os.waitstatus_to_exitcode(status)
+        print(json.dumps({"returncode": code, "maxrss_kib": usage.ru_maxrss}), flush=True)
 
 
 if __name__ == "__main__":
