@@ -169,6 +169,11 @@ def test_every_stream_loads_into_snowflake_then_upserts_restated_days(
     )
     assert_column_types(warehouse, catalog)
     assert_snowflake_types(warehouse)
+    # A NULL timestamp reads back as NULL: the draft Canvas has never had an entry.
+    no_entry = {(c.canvas_id,) for c in workspace_canvases(sim.workspace) if c.first_entry is None}
+    assert no_entry, "the premise: a Canvas without entries"
+    details = first["canvas_details"]
+    assert {k for k, r in details.items() if r["first_entry"] is None} == no_entry
 
     # Braze restates the last days; run 2 re-reads them (lookback) and reaches today.
     sim.workspace.restate()
