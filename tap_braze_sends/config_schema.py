@@ -150,8 +150,8 @@ SPECS: tuple[SettingSpec, ...] = (
         "Max rate-limit wait",
         th.NumberType,
         parse_seconds,
-        "Longest wait, in seconds, for Braze's rate limit to reset before the run fails "
-        "(default 900).",
+        "Longest wait, in seconds, for a Braze rate-limit pool to reset; past it, that "
+        "pool's partitions are deferred to the next run (default 900).",
         default=900.0,
     ),
 )

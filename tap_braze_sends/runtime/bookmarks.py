@@ -63,7 +63,7 @@ def validate_state(state: Mapping[str, Any], known_streams: set[str]) -> None:
                 partition.get("context"), Mapping
             ):
                 raise _fail(f"{where} has no 'context' object")
-            for field in ("replication_key_value", "first_data_day"):
+            for field in ("replication_key_value", "first_data_day", DEFERRED_SINCE):
                 value = partition.get(field)
                 if value is not None and _day(value) is None:
                     raise _fail(f"{where}.{field} {value!r:.80} is not a date")
@@ -137,6 +137,8 @@ def prune_expired(
 
 
 REPLICATION_KEY = "time"
+DEFERRED_SINCE = "deferred_since"
+"""When a partition was first deferred by a spent pool (runtime/deferral.py); gone once read."""
 
 
 def _context_key(context: Mapping[str, Any]) -> frozenset:
@@ -202,11 +204,23 @@ class Bookmarks:
     ) -> None:
         entry = self.entry(stream, partition)
         entry.pop("progress_markers", None)
+        entry.pop(DEFERRED_SINCE, None)
         previous = entry.get("replication_key_value")
         before = None if previous is None else bookmark_point(unit, previous)
         if before is None or before < last_day:
             entry["replication_key"] = REPLICATION_KEY
             entry["replication_key_value"] = bookmark_value(last_day)
+
+    def defer(self, stream: str, partition: Mapping[str, str], since: str) -> None:
+        """A spent pool left the partition unread: its bookmark stays, and its entry keeps the
+        first time this happened (what the next run's order goes by)."""
+        self.entry(stream, partition).setdefault(DEFERRED_SINCE, since)
+
+    def deferred_since(self, streams: Iterable[str], partition: Mapping[str, str]) -> str | None:
+        """The earliest deferral mark of the partition's entries (None: not deferred)."""
+        marks = [self._known(stream, partition).get(DEFERRED_SINCE) for stream in streams]
+        known = [str(mark) for mark in marks if mark]
+        return min(known) if known else None
 
     def note_first_data_day(self, stream: str, partition: Mapping[str, str], day: dt.date) -> None:
         """Remember the earliest day a partition ever returned data (send expiry)."""

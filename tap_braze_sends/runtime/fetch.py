@@ -36,7 +36,13 @@ from tap_braze_sends.runtime.answers import (
     require_success,
 )
 from tap_braze_sends.runtime.body import BodyError, decode_json, read_body
-from tap_braze_sends.runtime.pacing import AcquireCancelled, Budgets, RateBudget, RateBudgetExceeded
+from tap_braze_sends.runtime.pacing import (
+    AcquireCancelled,
+    Budgets,
+    PoolSpent,
+    RateBudget,
+    RateBudgetExceeded,
+)
 from tap_braze_sends.runtime.progress import Progress
 from tap_braze_sends.runtime.rate_limits import (
     RateLimitHeaders,
@@ -154,19 +160,23 @@ class Fetcher:
                 now = time.monotonic()
                 rate_limited_since = rate_limited_since or now
                 if now - rate_limited_since + exc.wait > settings.max_rate_limit_wait:
-                    raise self._gave_up(
+                    raise PoolSpent.giving_up(
                         where,
                         f"still rate limited after waiting max_rate_limit_wait="
                         f"{settings.max_rate_limit_wait:.0f} s; last: {exc}",
+                        budget.name,
+                        exc.wait,
                     ) from None
                 if attempt > settings.max_retries:
-                    raise self._gave_up(
+                    raise PoolSpent.giving_up(
                         where,
                         f"rate limited on each of {attempt} attempts "
                         f"(max_retries={settings.max_retries}); last: {exc}",
+                        budget.name,
+                        exc.wait,
                     ) from None
             except (RateBudgetExceeded, _WaitTooLong) as exc:
-                raise self._gave_up(where, str(exc)) from None
+                raise PoolSpent.giving_up(where, str(exc), budget.name, exc.wait) from None
             except AcquireCancelled:
                 raise BrazeStopped(f"not requested: the run is stopping ({path})") from None
             except (BrazeTransientError, *_TRANSIENT_EXCEPTIONS) as exc:
@@ -256,9 +266,13 @@ class Fetcher:
         asked = seconds_until_reset(headers, time.time())
         limit = self.settings.max_rate_limit_wait
         if asked is not None and asked > limit:
+            # The pool holds that long for every later request too: they are deferred at
+            # once (pacing.PoolSpent), not each sent for a 429 of its own.
+            budget.hold_for_429(asked)
             raise _WaitTooLong(
                 f"HTTP 429 from {path} asks to wait {asked:.0f} s, longer than "
-                f"max_rate_limit_wait={limit:.0f} s"
+                f"max_rate_limit_wait={limit:.0f} s",
+                asked,
             )
         hold, began = budget.hold_for_429(asked)
         if began:
@@ -273,13 +287,6 @@ class Fetcher:
                 else "at least 1 s, doubling with each 429 in a row",
             )
         return hold
-
-    def _gave_up(self, where: str, why: str) -> BrazeGaveUp:
-        return BrazeGaveUp(
-            f"Giving up on {where}: {why}. Rerun later (state is saved), raise "
-            "max_rate_limit_wait, or lower max_parallel_requests if other jobs share this "
-            "workspace's rate limit."
-        )
 
     def _tls_error(self, exc: Exception) -> BrazeFatalError:
         # A certificate problem does not heal by retrying: say so at once.
@@ -305,4 +312,8 @@ class _RateLimited(Exception):
 
 
 class _WaitTooLong(Exception):
-    pass
+    """A 429 asking for longer than max_rate_limit_wait (``wait``, seconds)."""
+
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message)
+        self.wait = wait

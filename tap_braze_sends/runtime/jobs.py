@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tap_braze_sends.braze.description import DayRows, Request, Series
+from tap_braze_sends.runtime.pacing import PoolSpent
 from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.requests_of import needed_requests
 from tap_braze_sends.runtime.windows import Point, Window
@@ -101,3 +102,5 @@ class WindowResult:
     """Extra copies of a unit within one answer (dropped), for the partition's one line."""
     first_returned: Point | None = None
     """The earliest unit of the range Braze itself returned (a dense series' zeros aside)."""
+    deferred: PoolSpent | None = None
+    """Set when the window's pool could not admit it: the partition is deferred."""

@@ -29,6 +29,7 @@ from tap_braze_sends.braze.description import CatalogFamily, Descriptions, catal
 from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.errors import BrazeError
 from tap_braze_sends.runtime.bookmarks import Bookmarks
+from tap_braze_sends.runtime.deferral import read_order
 from tap_braze_sends.runtime.fan_out import refusal
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.gone import GoneItems
@@ -107,7 +108,7 @@ def sync_streams(
                 )
             groups = plan_groups(series, settings, bookmarks, found)
             run = Run(groups, settings=settings, fetcher=fetcher, gone=gone)
-            write_run(
+            deferrals = write_run(
                 run,
                 output=output,
                 bookmarks=bookmarks,
@@ -115,6 +116,7 @@ def sync_streams(
                 record_limit=record_limit,
             )
             progress.log_total()
+            deferrals.close()  # the closing line, last
     finally:
         stop.set()
         fetcher.close()
@@ -157,7 +159,8 @@ def plan_groups(
     bookmarks: Bookmarks,
     found: Mapping[str, list[CampaignFacts] | None],
 ) -> list[Group]:
-    """Each series with its selected streams and partition plans, in sync order."""
+    """Each series with its selected streams and partition plans, in the order they are
+    read: pool by pool, what a spent pool deferred last time first (deferral.py)."""
     now = _now()
     groups: dict[str, Group] = {}
     for stream in series:
@@ -170,7 +173,12 @@ def plan_groups(
         # a catalog selects it (Meltano's `*.*`).
         if _asked(group.streams[0], settings):
             _plan_group(group, settings, bookmarks, found, now)
-    return list(groups.values())
+    return read_order(
+        list(groups.values()),
+        lambda group, plan: bookmarks.deferred_since(
+            [stream.name for stream in group.streams], plan.partition
+        ),
+    )
 
 
 def _asked(stream: SeriesStream, settings: Settings) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from typing import Generic, TypeVar
@@ -47,33 +46,51 @@ class OrderedPrefetcher(Generic[JobT, ResultT]):
         self._fetch = fetch
         self._jobs = iter(jobs)
         self._workers = workers
-        self._max_ahead = max_ahead or 2 * workers
-        self._pending: deque[tuple[JobT, Future[ResultT]]] = deque()
         self._pool = _DaemonPool(workers) if workers > 1 else None
         self._early: dict[int, tuple[JobT, Future[ResultT]]] = {}
+        # Submitted, in plan order, for the consumer; a slot per job not yet consumed.
+        self._submitted: queue.SimpleQueue[tuple[JobT, Future[ResultT]] | _End] = (
+            queue.SimpleQueue()
+        )
+        self._slots = threading.Semaphore(max_ahead or 2 * workers)
+        self._closed = threading.Event()
         if self._pool is not None:
             for job in early:
                 self._early[id(job)] = (job, self._pool.submit(self._fetch, job))
+            # The plan is read on a thread of its own: planning may wait (for a series'
+            # probe, whose pool may be waiting for its reset), and the consumer must go on
+            # taking what is already fetched meanwhile, not wait with it.
+            threading.Thread(target=self._feed, name="braze-plan", daemon=True).start()
 
-    def _fill(self) -> None:
+    def _feed(self) -> None:
         assert self._pool is not None
-        while len(self._pending) < self._max_ahead:
-            job = next(self._jobs, None)
-            if job is None:
-                return
-            started = self._early.pop(id(job), None)
-            future = started[1] if started else self._pool.submit(self._fetch, job)
-            self._pending.append((job, future))
+        try:
+            for job in self._jobs:
+                while not self._slots.acquire(timeout=_SLOT_WAIT_SECONDS):
+                    if self._closed.is_set():
+                        return
+                if self._closed.is_set():
+                    return
+                started = self._early.pop(id(job), None)
+                future = started[1] if started else self._pool.submit(self._fetch, job)
+                self._submitted.put((job, future))
+        except BaseException as exc:  # a planning error: the consumer raises it in order
+            self._submitted.put(_End(exc))
+        else:
+            self._submitted.put(_End(None))
 
     def _next(self) -> tuple[JobT, ResultT] | None:
         if self._pool is None:
             job = next(self._jobs, None)
             return None if job is None else (job, self._fetch(job))
-        self._fill()
-        if not self._pending:
+        item = self._submitted.get()
+        if isinstance(item, _End):
+            self._submitted.put(item)  # every later call ends too
+            if item.error is not None:
+                raise item.error
             return None
-        job, future = self._pending.popleft()
-        self._fill()
+        self._slots.release()
+        job, future = item
         return job, future.result()
 
     def __iter__(self) -> Iterator[tuple[JobT, ResultT]]:
@@ -92,9 +109,9 @@ class OrderedPrefetcher(Generic[JobT, ResultT]):
 
     def close(self) -> None:
         """Stop: cancel what has not started, and wait for what has."""
+        self._closed.set()
         if self._pool is not None:
             self._pool.shutdown()
-        self._pending.clear()
         self._early.clear()
 
     def __enter__(self) -> OrderedPrefetcher[JobT, ResultT]:
@@ -102,6 +119,17 @@ class OrderedPrefetcher(Generic[JobT, ResultT]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_SLOT_WAIT_SECONDS = 0.1
+"""How often the plan's thread, waiting for the consumer, checks that the run goes on."""
+
+
+class _End:
+    """The end of the plan: its error (re-raised by the consumer), or None."""
+
+    def __init__(self, error: BaseException | None) -> None:
+        self.error = error
 
 
 class _DaemonPool:

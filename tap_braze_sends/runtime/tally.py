@@ -12,6 +12,7 @@ from typing import Any
 
 from tap_braze_sends.errors import describe_partition
 from tap_braze_sends.runtime.jobs import WindowJob, WindowResult
+from tap_braze_sends.runtime.pacing import PoolSpent
 from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.windows import Point
 
@@ -37,9 +38,12 @@ class PartitionTally:
     repeated: Counter[Point] = field(default_factory=Counter)
     first_returned: Point | None = None
     """The earliest unit Braze returned (its zeros aside): the partition's first data day."""
+    deferred: PoolSpent | None = None
+    """Its pool could not admit one of its windows (deferral.py): its bookmark stays."""
 
     def add(self, job: WindowJob, result: WindowResult) -> None:
         self.requested = self.requested or job.window is not None
+        self.deferred = self.deferred or result.deferred
         self.gone = self.gone or result.gone
         self.repeated.update(result.repeated)
         self.first_returned = _earliest(self.first_returned, result.first_returned)

@@ -21,6 +21,7 @@ from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_parti
 from tap_braze_sends.runtime.fetch import Fetched, Fetcher
 from tap_braze_sends.runtime.gone import GoneItems, discovered_items
 from tap_braze_sends.runtime.jobs import Group, Probe, WindowJob, WindowResult
+from tap_braze_sends.runtime.pacing import PoolSpent
 from tap_braze_sends.runtime.plan import (
     DayReadings,
     PartitionPlan,
@@ -67,6 +68,8 @@ class Run:
         self.fetcher = fetcher
         self.gone = gone or GoneItems(fetcher, settings)
         self._gone_plans: set[int] = set()
+        self._deferred: dict[int, PoolSpent] = {}
+        """Partitions (plan ids) their pool could not admit: nothing more is asked for them."""
         """Partitions whose discovered item is shown deleted: no more requests for them."""
         self.readings = readings or DayReadings()
         # The first window of each later pool is planned now and started at once, so that
@@ -186,7 +189,9 @@ class Run:
             early=early,
         )
         try:
-            yield from whole_windows(prefetcher, gone=self._is_gone, readings=self.readings)
+            yield from whole_windows(
+                prefetcher, gone=self._is_gone, deferred=self._deferred.get, readings=self.readings
+            )
         finally:
             self.fetcher.stop.set()
             prefetcher.close()
@@ -196,6 +201,12 @@ class Run:
         job = part.job
         try:
             return self._fetch_request(part)
+        except PoolSpent as exc:
+            # That pool's trouble alone: the partition is deferred (deferral.py), the run and
+            # every other pool go on.
+            with self._lock:
+                self._deferred.setdefault(id(job.plan), exc)
+            return None
         except BaseException:
             # The run ends when the writer reaches this error: once it is handed over, plan
             # nothing more (a probe would only wait meanwhile).
@@ -218,8 +229,8 @@ class Run:
             raise BrazeStopped(f"not requested: the run is stopping ({series.name})")
         if id(job) not in self._early_ids:  # an early window would time the phase from the start
             self.fetcher.progress.job_started(series.name)
-        if id(job.plan) in self._gone_plans:
-            return None  # shown deleted by another of its requests: nothing more to ask
+        if id(job.plan) in self._gone_plans or id(job.plan) in self._deferred:
+            return None  # shown deleted, or deferred, by another of its requests
         try:
             answer = fetch_request(self.fetcher, part, lambda: self._still_needed(job))
         except BrazeFatalError as exc:

@@ -19,6 +19,7 @@ from tap_braze_sends.errors import describe_partition
 from tap_braze_sends.runtime.dense import window_result
 from tap_braze_sends.runtime.fetch import Fetched, Fetcher
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
+from tap_braze_sends.runtime.pacing import PoolSpent
 from tap_braze_sends.runtime.plan import DayReadings
 from tap_braze_sends.runtime.requests_of import answer_days
 
@@ -52,11 +53,13 @@ def whole_windows(
     answered: Iterable[tuple[RequestJob, Fetched | None]],
     *,
     gone: Callable[[WindowJob], bool],
+    deferred: Callable[[int], PoolSpent | None],
     readings: DayReadings,
 ) -> Iterator[tuple[WindowJob, WindowResult]]:
     """Each window once all of its requests are in (they come in plan order; None: not sent,
     or an item deleted since discovery), merged by dense.window_result. A window whose
-    partition is ``gone`` (its discovered item shown deleted) brings nothing."""
+    partition is ``gone`` (its discovered item shown deleted), or ``deferred`` (by its plan's
+    id: its pool could not admit a request of it), brings nothing."""
     answers: list[tuple[Request, Fetched]] = []
     for part, fetched in answered:
         if fetched is not None and part.request is not None:
@@ -64,7 +67,10 @@ def whole_windows(
         if not part.last:
             continue
         job = part.job
-        if gone(job):
+        spent = deferred(id(job.plan))
+        if spent is not None:
+            yield job, WindowResult([], _now(), deferred=spent)
+        elif gone(job):
             yield job, WindowResult([], _now(), gone=True)
         elif not answers or job.window is None:
             yield job, WindowResult([], _now())

@@ -12,6 +12,7 @@ from tap_braze_sends.braze.description import CatalogFamily, DayRows
 from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.runtime.bookmarks import Bookmarks, StateCadence
 from tap_braze_sends.runtime.catalog_reader import WhyDeleted, read_catalog
+from tap_braze_sends.runtime.deferral import Deferrals
 from tap_braze_sends.runtime.dense import missing_days
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
@@ -63,8 +64,9 @@ def write_run(
     bookmarks: Bookmarks,
     progress: Progress,
     record_limit: int | None = None,
-) -> None:
-    """Write every selected stream's records, and the STATE after what each one covers.
+) -> Deferrals:
+    """Write every selected stream's records, and the STATE after what each one covers;
+    return the partitions a spent pool deferred (their closing line is the caller's).
 
     On any failure (or a signal, raised here as an exception), the STATE of the partitions
     finished so far goes out before the error propagates: nothing extracted is lost. With a
@@ -72,6 +74,7 @@ def write_run(
     further, and a partition with rows left out keeps its bookmark.
     """
     cadence = StateCadence()
+    deferrals = Deferrals(bookmarks)
     with contextlib.ExitStack() as counters:
         sinks: dict[str, list[_StreamSink]] = {}
         for group in run.groups:
@@ -97,15 +100,17 @@ def write_run(
                     bookmarks=bookmarks,
                     progress=progress,
                     cadence=cadence,
+                    deferrals=deferrals,
                 )
                 progress.log(force=True)
         except BaseException:
-            if cadence.pending:
+            if cadence.pending or deferrals:
                 output.state(bookmarks.state)
             output.flush()
             raise
     output.state(bookmarks.state)
     output.flush()
+    return deferrals
 
 
 def _by_group(run: Run) -> Iterator[tuple[Group, Iterator[tuple[WindowJob, WindowResult]]]]:
@@ -145,6 +150,7 @@ def _write_group(
     bookmarks: Bookmarks,
     progress: Progress,
     cadence: StateCadence,
+    deferrals: Deferrals,
 ) -> None:
     part: PartitionTally | None = None
     no_data = NoData()
@@ -158,6 +164,9 @@ def _write_group(
             group.done = True  # the dry run has its records: no more requests for this series
             break
         if not job.last:
+            continue
+        if part.deferred is not None:  # its bookmark stays; it goes first next run
+            deferrals.defer(group, part.plan, part.deferred)
             continue
         if part.gone:  # deleted (its WARNING said so): nothing was read, its bookmark stays
             progress.partition_done()
