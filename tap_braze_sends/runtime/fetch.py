@@ -42,6 +42,7 @@ from tap_braze_sends.runtime.pacing import (
     PoolSpent,
     RateBudget,
     RateBudgetExceeded,
+    rate_limited_message,
 )
 from tap_braze_sends.runtime.progress import Progress
 from tap_braze_sends.runtime.rate_limits import (
@@ -168,12 +169,13 @@ class Fetcher:
                         exc.wait,
                     ) from None
                 if attempt > settings.max_retries:
-                    raise PoolSpent.giving_up(
-                        where,
-                        f"rate limited on each of {attempt} attempts "
-                        f"(max_retries={settings.max_retries}); last: {exc}",
-                        budget.name,
-                        exc.wait,
+                    # Refused though the pool names no long wait: not a spent pool to defer.
+                    raise BrazeGaveUp(
+                        rate_limited_message(
+                            where,
+                            f"rate limited on each of {attempt} attempts "
+                            f"(max_retries={settings.max_retries}); last: {exc}",
+                        )
                     ) from None
             except (RateBudgetExceeded, _WaitTooLong) as exc:
                 raise PoolSpent.giving_up(where, str(exc), budget.name, exc.wait) from None

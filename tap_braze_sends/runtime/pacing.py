@@ -71,14 +71,21 @@ class PoolSpent(BrazeGaveUp):
     def giving_up(cls, where: str, why: str, pool: str, wait: float) -> PoolSpent:
         """``where`` (a request) is not sent: ``why``; the pool is back in ``wait`` seconds."""
         return cls(
-            f"Giving up on {where}: {why}. Rerun later (state is saved), raise "
-            "max_rate_limit_wait, or lower max_parallel_requests if other jobs share this "
-            "workspace's rate limit.",
+            rate_limited_message(where, why),
             pool=pool,
             reset_at=time.time() + wait,
             where=where,
             why=why,
         )
+
+
+def rate_limited_message(where: str, why: str) -> str:
+    """The error of a request its pool kept refusing."""
+    return (
+        f"Giving up on {where}: {why}. Rerun later (state is saved), raise "
+        "max_rate_limit_wait, or lower max_parallel_requests if other jobs share this "
+        "workspace's rate limit."
+    )
 
 
 class AcquireCancelled(Exception):
