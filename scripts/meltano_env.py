@@ -30,8 +30,8 @@ MELTANO = MELTANO_VENV / "bin" / "meltano"
 EXTRACTOR = "tap-braze-sends"
 LOADERS = ("target-duckdb", "target-postgres", "target-snowflake", "target-jsonl")
 # dbt with one adapter each (the braze package in transform/), each in a venv of its own.
-UTILITIES = ("dbt-duckdb", "dbt-postgres")
-_EXECUTABLES = {"dbt-duckdb": "dbt", "dbt-postgres": "dbt"}
+UTILITIES = ("dbt-duckdb", "dbt-postgres", "dbt-snowflake")
+_EXECUTABLES = {"dbt-duckdb": "dbt", "dbt-postgres": "dbt", "dbt-snowflake": "dbt"}
 LOCK = ROOT / ".meltano" / ".install.lock"
 
 # Variables a person may have exported for real Braze or a real warehouse: tests and the

@@ -55,6 +55,7 @@ def meltano_ready() -> None:
             "target-snowflake",
             "dbt-duckdb",
             "dbt-postgres",
+            "dbt-snowflake",
         ]
     )
 

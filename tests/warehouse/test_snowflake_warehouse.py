@@ -23,6 +23,7 @@ from braze_simulator import BrazeSimulator, workspace_canvases
 from braze_simulator.workspace_series import apps, segments
 from conftest import SIM_TODAY, expected_records, tap_config
 from contract import STREAM_NAMES, WORKSPACE_STREAM_NAMES
+from marts import MARTS, Mart, by_key
 from meltano_pipeline import (
     ENVIRONMENT,
     EXTRACTOR,
@@ -35,7 +36,8 @@ from meltano_pipeline import (
     tap_env,
 )
 from oracle_workspace_sim import expected_workspace_records
-from snowflake_warehouse import SnowflakeWarehouse
+from snowflake_warehouse import SCHEMA, SnowflakeWarehouse
+from test_marts import DBT_ENV, assert_marts_hold, expected_marts
 from test_meltano_warehouse import assert_canvas_series_hold, assert_tables_hold
 from test_workspace_warehouse import assert_joins
 from test_workspace_warehouse import assert_tables_hold as assert_workspace_tables_hold
@@ -50,6 +52,8 @@ pytestmark = pytest.mark.warehouse
 emulator = pytest.importorskip("snowflake_shim.emulator", reason="fakesnow needs Python 3.11")
 
 CLIENT_SHIM = Path(__file__).resolve().parents[1] / "snowflake_shim" / "client"
+PROFILES = CLIENT_SHIM.parent / "profiles"
+MARTS_SCHEMA = "BRAZE_MARTS"
 DAY = dt.timedelta(days=1)
 # Four days at most (the workspace oracle asks for each hourly range in one request); run 1
 # stops a day short, Braze restates the last days, run 2 reaches today.
@@ -74,7 +78,7 @@ def every_stream_config(sim: BrazeSimulator, end: dt.date) -> dict[str, Any]:
         sim,
         canvas_ids=[c.canvas_id for c in workspace_canvases(ws)],
         app_ids=[a.app_id for a in apps(ws)],
-        segment_ids=tracked[:2],
+        all_segments=True,
         breakdown_segment_ids=tracked[:1],
         all_events=True,
         all_products=True,
@@ -92,7 +96,8 @@ def launcher_sys_dir(tmp_path: Path) -> Path:
     PYTHONPATH from a plugin's environment). The tap is the project's own."""
     sys_dir = tmp_path / "meltano-sys"
     (sys_dir / "loaders" / "target-snowflake" / "venv" / "bin").mkdir(parents=True)
-    (sys_dir / "extractors").symlink_to(ROOT / ".meltano" / "extractors")
+    for plugins in ("extractors", "utilities"):
+        (sys_dir / plugins).symlink_to(ROOT / ".meltano" / plugins, target_is_directory=True)
     installed = meltano_env.plugin_executable("target-snowflake").parents[1]
     venv = sys_dir / "loaders" / "target-snowflake" / "venv"
     # Installed as meltano.yml says: Meltano does not reinstall it.
@@ -107,10 +112,23 @@ def launcher_sys_dir(tmp_path: Path) -> Path:
 
 
 def run_into_snowflake(
-    warehouse: SnowflakeWarehouse, config: dict[str, Any], suffix: str, sys_dir: Path
+    warehouse: SnowflakeWarehouse,
+    config: dict[str, Any],
+    suffix: str,
+    sys_dir: Path,
+    *then: str,
 ) -> None:
-    """One `meltano run`, target-snowflake's connections sent to the emulator (client shim)."""
+    """One `meltano run` (then the blocks ``then``), target-snowflake's connections sent to
+    the emulator (client shim), dbt's by its test profile."""
     env = {
+        **DBT_ENV,
+        # The dbt-snowflake utility's settings profiles_dir, source_schema, schema (meltano.yml)
+        "DBT_SNOWFLAKE_PROFILES_DIR": str(PROFILES),
+        "DBT_SNOWFLAKE_SOURCE_SCHEMA": SCHEMA,
+        "DBT_SNOWFLAKE_SCHEMA": MARTS_SCHEMA,
+        "SNOWFLAKE_EMULATOR_PORT": str(warehouse.emulator.port),
+        "DBT_TARGET_PATH": str(sys_dir / "dbt"),
+        "DBT_LOG_PATH": str(sys_dir / "dbt"),
         **tap_env(config),
         **warehouse.env(),
         "MELTANO_SYS_DIR_ROOT": str(sys_dir),
@@ -120,6 +138,7 @@ def run_into_snowflake(
         "TMPDIR": str(sys_dir),  # the target's batch files
     }
     args = ["run", "--refresh-catalog", "--state-id-suffix", suffix, EXTRACTOR, warehouse.loader]
+    args += then
     proc = meltano_env.meltano(
         [f"--environment={ENVIRONMENT}", *args],
         env=meltano_env.clean_env(env),
@@ -137,11 +156,12 @@ def run_and_check(
     config: dict[str, Any],
     suffix: str,
     sys_dir: Path,
+    *then: str,
 ) -> Tables:
     """One run, then every table holds what the oracles and the simulator's model say, one
     row per key; returns the tables."""
     workspace_expected = expected_workspace_records(sim, config, set(WORKSPACE_STREAM_NAMES))
-    run_into_snowflake(warehouse, config, suffix, sys_dir)
+    run_into_snowflake(warehouse, config, suffix, sys_dir, *then)
     tables = loaded_tables(warehouse, catalog)
     assert set(tables) == STREAM_NAMES
     assert all(tables[stream] for stream in STREAM_NAMES), "every stream should have rows"
@@ -175,11 +195,13 @@ def test_every_stream_loads_into_snowflake_then_upserts_restated_days(
     details = first["canvas_details"]
     assert {k for k, r in details.items() if r["first_entry"] is None} == no_entry
 
-    # Braze restates the last days; run 2 re-reads them (lookback) and reaches today.
+    # Braze restates the last days; run 2 re-reads them (lookback) and reaches today, then
+    # builds the dbt package (transform/) on Snowflake: the marts hold the simulator's numbers.
     sim.workspace.restate()
-    second = run_and_check(
-        warehouse, sim, catalog, every_stream_config(sim, SIM_TODAY), suffix, sys_dir
-    )
+    config2 = every_stream_config(sim, SIM_TODAY)
+    expected_marts_ = expected_marts(sim.workspace, sim, START, SIM_TODAY)
+    second = run_and_check(warehouse, sim, catalog, config2, suffix, sys_dir, "dbt-snowflake:build")
+    assert_marts_hold(snowflake_marts(warehouse), expected_marts_)
 
     # Upserted, not appended: one row per key (loaded_tables), run 1's keys all still there,
     # and rows of restated days now hold the new numbers.
@@ -196,6 +218,17 @@ def test_every_stream_loads_into_snowflake_then_upserts_restated_days(
         "custom_event_analytics",
         "purchase_analytics",
     }, changed
+
+
+def snowflake_marts(warehouse: SnowflakeWarehouse) -> dict[str, Mart]:
+    out = {}
+    with warehouse.emulator.connect() as conn:
+        for mart in MARTS:
+            cur = conn.cursor().execute(
+                f"SELECT * FROM {warehouse.emulator.database}.{MARTS_SCHEMA}.{mart}"  # noqa: S608
+            )
+            out[mart] = by_key(mart, [c.name.lower() for c in cur.description], cur.fetchall())
+    return out
 
 
 # The columns an analyst reads first, by Snowflake's own type names.
