@@ -21,6 +21,8 @@ goal holds; a missed goal never fails the run (timings are not tests), only a cr
 
 - state, ids (hostile.py): STATE bytes per configured partition with a rolling sends_file;
   50,000 campaign_ids validated, and 100,000 against them.
+- bodies (bodies.py): peak RSS while 8 concurrent requests get huge bodies of small elements,
+  against 1 GiB.
 
 The markdown table at the end is the one the README includes.
 """
@@ -35,6 +37,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bodies import bench_bodies
 from harness import FULL, SMALL, Row, Sizes, markdown
 from hostile import bench_ids, bench_state
 from request_counts import bench_budget, bench_canvas, bench_requests
@@ -54,6 +57,7 @@ BENCHES: dict[str, Callable[[Path, Sizes], list[Row]]] = {
     ),
     "state": bench_state,
     "ids": bench_ids,
+    "bodies": bench_bodies,
 }
 
 

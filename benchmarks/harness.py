@@ -70,8 +70,9 @@ class Row:
     holds: bool
 
 
-def run_child(args: list[str], workdir: Path) -> Measured:
-    """Run one process with stdout to /dev/null; measure it alone via wait4."""
+def run_child(args: list[str], workdir: Path, *, check: bool = True) -> Measured:
+    """Run one process with stdout to /dev/null; measure it alone via wait4. ``check``: a
+    non-zero exit is a BenchError (else the caller reads the stderr)."""
     err_path = workdir / f"stderr-{time.monotonic_ns()}.txt"
     with open(err_path, "wb") as err:
         started = time.perf_counter()
@@ -82,7 +83,7 @@ def run_child(args: list[str], workdir: Path) -> Measured:
         wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     stderr = err_path.read_text(errors="replace")
-    if proc.returncode != 0:
+    if check and proc.returncode != 0:
         raise BenchError(f"{' '.join(args)} exited {proc.returncode}:\n{stderr[-3000:]}")
     # ru_maxrss is in KiB on Linux.
     return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stderr)

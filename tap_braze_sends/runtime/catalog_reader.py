@@ -22,6 +22,7 @@ from tap_braze_sends.braze.description import CatalogFamily
 from tap_braze_sends.braze.discovery import CampaignFacts, facts_from_listing, with_details
 from tap_braze_sends.braze.timestamps import parse_timestamp
 from tap_braze_sends.errors import BrazeFatalError
+from tap_braze_sends.runtime.body import DETAILS_BODY
 from tap_braze_sends.runtime.bookmarks import Bookmarks
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.paging import ListingError, read_all_pages
@@ -199,6 +200,7 @@ def _read_details(
                 who=f"{family.id_param}={item_id!r}",
                 what=family.details_path,
                 parse=lambda body: (body, family.details_rows(item_id, body)),
+                limit=DETAILS_BODY,
             )
         except BrazeFatalError as exc:
             if not exc.about_the_item or why_deleted is None:

@@ -35,7 +35,7 @@ from tap_braze_sends.runtime.answers import (
     raise_for_status,
     require_success,
 )
-from tap_braze_sends.runtime.body import BodyError, decode_json, read_body
+from tap_braze_sends.runtime.body import ANY_BODY, BodyError, BodyLimit, decode_json, read_body
 from tap_braze_sends.runtime.pacing import (
     AcquireCancelled,
     Budgets,
@@ -118,6 +118,7 @@ class Fetcher:
         parse: Callable[[Any], Any] = lambda body: body,
         still_needed: Callable[[], bool] = lambda: True,
         paged: bool = False,
+        limit: BodyLimit = ANY_BODY,
     ) -> Fetched | None:
         """One request with its retries; ``who`` (the partition) and ``what`` (the endpoint
         and window) name it in errors.
@@ -128,7 +129,8 @@ class Fetcher:
         result; a MalformedBody from it is retried (answers.parse_body). ``still_needed`` is
         asked once the budget lets the request go (a wait may have taught the run something
         meanwhile); False: it is not sent, and None is returned. ``paged``: read the next
-        page's cursor from the ``Link`` header (a series ignores a proxy's stray one)."""
+        page's cursor from the ``Link`` header (a series ignores a proxy's stray one).
+        ``limit``: the most its body may hold (body.py)."""
         settings = self.settings
         asked = Asked(path, who, what, permission, hint, origin, series)
         where = f"{who} ({what})" if what else who
@@ -151,7 +153,7 @@ class Fetcher:
                 raise BrazeStopped(f"not requested: the run is stopping ({path})")
             attempt += 1
             try:
-                fetched = self._attempt(request, asked, budget, parse, still_needed, paged)
+                fetched = self._attempt(request, asked, budget, parse, still_needed, paged, limit)
                 if fetched is not None:
                     pace.answered()
                 return fetched
@@ -212,6 +214,7 @@ class Fetcher:
         parse: Callable[[Any], Any],
         still_needed: Callable[[], bool],
         paged: bool,
+        limit: BodyLimit,
     ) -> Fetched | None:
         settings = self.settings
         path = asked.path
@@ -245,7 +248,7 @@ class Fetcher:
             location = redact(response.headers.get("Location") or "", settings.api_key)
             raise redirect_error(status, location=location, path=path, api_url=settings.api_url)
         try:
-            content = read_body(response, deadline)
+            content = read_body(response, deadline, limit)
             body = None if status >= HTTPStatus.MULTIPLE_CHOICES else decode_json(content)
         except BodyError as exc:
             raise BrazeTransientError(f"{exc} from {path}") from None

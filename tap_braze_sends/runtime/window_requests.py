@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from tap_braze_sends.braze.description import ALL, Partition, Request, Series
 from tap_braze_sends.errors import describe_partition
+from tap_braze_sends.runtime.body import BodyLimit
 from tap_braze_sends.runtime.dense import window_result
 from tap_braze_sends.runtime.fetch import Fetched, Fetcher
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
@@ -117,6 +118,7 @@ def fetch_request(
         what=what,
         parse=lambda body: answer_days(series, body, partition),
         still_needed=still_needed,
+        limit=BodyLimit.for_units(window.length, window.unit.name),
     )
 
 

@@ -20,7 +20,7 @@ from braze_simulator import DEFAULT_KEY
 from catalogs import catalog_selecting
 from conftest import QuietHandler, TapRun, run_tap, serve_on_loopback, tap_log_lines
 
-from tap_braze_sends.runtime.body import MAX_BODY_BYTES
+from tap_braze_sends.runtime.body import BodyLimit
 
 EMPTY_SERIES = b'{"data": [], "message": "success"}'
 ONE_DAY = json.dumps(
@@ -330,7 +330,8 @@ def test_a_body_without_end_is_cut_off_at_a_size_not_read_until_memory_runs_out(
     tmp_path: Path,
 ) -> None:
     """A 200 that streams for ever, as fast as the loopback goes: within request_timeout it
-    would hold tens of gigabytes; it is cut off at MAX_BODY_BYTES, retried, then one error."""
+    would hold tens of gigabytes; it is cut off at its window's limit, retried, then one
+    error."""
 
     def answer(h: QuietHandler, path: str, query: dict, count: int) -> None:
         h.send_response(200)
@@ -352,7 +353,9 @@ def test_a_body_without_end_is_cut_off_at_a_size_not_read_until_memory_runs_out(
     with hostile(answer) as (url, server):
         run, seconds = timed_run(config_for(url, request_timeout=60, max_retries=1), tmp_path)
     error = one_error(run)
-    assert f"the body outgrew {MAX_BODY_BYTES:,} bytes" in error
+    limit = BodyLimit.for_units(8)  # 2026-03-25..2026-03-31, and the day after (guards)
+    assert f"the body outgrew {limit.max_bytes:,} bytes or {limit.max_values:,} JSON" in error
+    assert "more than a window of 8 days can hold" in error
     assert "after 2 attempts" in error
     assert server.requests == 2
     assert seconds < 60
