@@ -54,7 +54,7 @@ def flatten_day(
         if not isinstance(entries, list | Mapping):
             add_extra(day_row, f"messages.{channel}", entries)
             continue
-        used: set[str] = set()
+        used: dict[str, int] = {}
         strays: list = []
         keys: Row = {**partition, "time": time, "channel": channel}
         for entry in channel_entries(entries):
