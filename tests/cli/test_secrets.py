@@ -167,11 +167,12 @@ def test_giving_up_after_timeouts(
     assert_no_key(run_failing(config, tmp_path, "ReadTimeout"))
 
 
-def test_giving_up_on_a_refused_connection(tmp_path: Path) -> None:
+def test_a_refused_connection_on_the_first_request(tmp_path: Path) -> None:
+    # A refused first request is a wrong address: one line naming api_url, not retried.
     config = tap_config(
         BrazeSimulator(workspace()), api_key=CANARY, api_url=closed_port_url(), max_retries=1
     )
-    assert_no_key(run_failing(config, tmp_path, "ConnectionError"))
+    assert_no_key(run_failing(config, tmp_path, "Cannot reach api_url="))
 
 
 def test_rate_limit_waits_and_giving_up_on_them(
