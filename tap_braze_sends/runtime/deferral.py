@@ -22,11 +22,12 @@ between runs: after everything else is written, the run fails naming it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from tap_braze_sends.braze.pools import per_hour
@@ -71,6 +72,8 @@ class _Pool:
     reset_at: float | None
     partitions: Counter[str] = field(default_factory=Counter)
     """Deferred partitions per series, named by its streams."""
+    listings: list[str] = field(default_factory=list)
+    """Catalogues not listed: what they would discover waits for the next run."""
     oldest: str | None = None
 
 
@@ -86,16 +89,12 @@ class Deferrals:
     def __bool__(self) -> bool:
         return bool(self._pools)
 
-    def defer(self, group: Group, plan: PartitionPlan, spent: PoolSpent) -> None:
-        """The partition keeps its bookmarks; its entries remember since when it waits."""
-        names = [stream.name for stream in group.streams]
-        for name in names:
-            self._bookmarks.defer(name, plan.partition, self._since)
+    def _pool(self, spent: PoolSpent) -> _Pool:
         pool = self._pools.get(spent.pool)
         if pool is None:
             pool = self._pools[spent.pool] = _Pool(spent.why, spent.reset_at)
             logger.info(
-                "Deferring %s and the later partitions of Braze's '%s' rate limit to the next "
+                "Deferring %s and the later requests to Braze's '%s' rate limit to the next "
                 "run: %s. Other pools go on",
                 spent.where,
                 spent.pool,
@@ -103,6 +102,23 @@ class Deferrals:
             )
         if spent.reset_at is not None:
             pool.reset_at = max(pool.reset_at or 0.0, spent.reset_at)
+        return pool
+
+    @contextlib.contextmanager
+    def listing(self, catalogue: str) -> Iterator[None]:
+        """A catalogue's listing: a spent pool skips it (and the partitions it would
+        discover) for this run, named in the closing line; any other error stands."""
+        try:
+            yield
+        except PoolSpent as spent:
+            self._pool(spent).listings.append(catalogue)
+
+    def defer(self, group: Group, plan: PartitionPlan, spent: PoolSpent) -> None:
+        """The partition keeps its bookmarks; its entries remember since when it waits."""
+        names = [stream.name for stream in group.streams]
+        for name in names:
+            self._bookmarks.defer(name, plan.partition, self._since)
+        pool = self._pool(spent)
         pool.partitions[", ".join(names)] += 1
         since = self._bookmarks.deferred_since(names, plan.partition)
         if since is not None and (pool.oldest is None or since < pool.oldest):
@@ -118,9 +134,11 @@ class Deferrals:
             streams = ", ".join(f"{s} ({n})" for s, n in pool.partitions.items())
             count = pool.partitions.total()
             noun = "partition" if count == 1 else "partitions"
+            deferred = [f"the {c} listing (and what it discovers)" for c in pool.listings]
+            if count:
+                deferred.append(f"{count} {noun} of {streams}")
             parts.append(
-                f"{count} {noun} of {streams}: Braze's '{name}' rate limit resets "
-                f"{_when(pool.reset_at)}"
+                f"{', '.join(deferred)}: Braze's '{name}' rate limit resets {_when(pool.reset_at)}"
             )
         return (
             "Deferred to the next run, their bookmarks kept: "

@@ -29,7 +29,7 @@ from tap_braze_sends.braze.description import CatalogFamily, Descriptions, catal
 from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.errors import BrazeError
 from tap_braze_sends.runtime.bookmarks import Bookmarks
-from tap_braze_sends.runtime.deferral import read_order
+from tap_braze_sends.runtime.deferral import Deferrals, read_order
 from tap_braze_sends.runtime.fan_out import refusal
 from tap_braze_sends.runtime.fetch import Fetcher
 from tap_braze_sends.runtime.gone import GoneItems
@@ -92,27 +92,33 @@ def sync_streams(
             for stream in catalogue:
                 if _catalogue_lacks(stream.family, settings):
                     output.schema(stream)  # its table, empty: the config asks none of its data
+            deferrals = Deferrals(bookmarks)
             for family in descriptions.catalogues:
-                found[family.name] = write_catalog(
-                    family,
-                    _catalog_streams(catalogue, family, settings),
-                    discover=_discovers(
-                        family, [s for s in series if _asked(s, settings)], settings
-                    ),
-                    fetcher=fetcher,
-                    output=output,
-                    bookmarks=bookmarks,
-                    settings=settings,
-                    record_limit=record_limit,
-                    why_deleted=gone.why_deleted,
-                )
+                found[family.name] = None
+                # A listing whose pool is spent is that pool's trouble alone: the run goes on
+                # without it (what it would discover waits for the next run; named last).
+                with deferrals.listing(family.name):
+                    found[family.name] = write_catalog(
+                        family,
+                        _catalog_streams(catalogue, family, settings),
+                        discover=_discovers(
+                            family, [s for s in series if _asked(s, settings)], settings
+                        ),
+                        fetcher=fetcher,
+                        output=output,
+                        bookmarks=bookmarks,
+                        settings=settings,
+                        record_limit=record_limit,
+                        why_deleted=gone.why_deleted,
+                    )
             groups = plan_groups(series, settings, bookmarks, found)
             run = Run(groups, settings=settings, fetcher=fetcher, gone=gone)
-            deferrals = write_run(
+            write_run(
                 run,
                 output=output,
                 bookmarks=bookmarks,
                 progress=progress,
+                deferrals=deferrals,
                 record_limit=record_limit,
             )
             progress.log_total()

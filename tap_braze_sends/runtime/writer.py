@@ -63,10 +63,12 @@ def write_run(
     output: SingerOutput,
     bookmarks: Bookmarks,
     progress: Progress,
+    deferrals: Deferrals,
     record_limit: int | None = None,
-) -> Deferrals:
+) -> None:
     """Write every selected stream's records, and the STATE after what each one covers;
-    return the partitions a spent pool deferred (their closing line is the caller's).
+    note in ``deferrals`` the partitions a spent pool deferred (their closing line is the
+    caller's).
 
     On any failure (or a signal, raised here as an exception), the STATE of the partitions
     finished so far goes out before the error propagates: nothing extracted is lost. With a
@@ -74,7 +76,6 @@ def write_run(
     further, and a partition with rows left out keeps its bookmark.
     """
     cadence = StateCadence()
-    deferrals = Deferrals(bookmarks)
     with contextlib.ExitStack() as counters:
         sinks: dict[str, list[_StreamSink]] = {}
         for group in run.groups:
@@ -110,7 +111,6 @@ def write_run(
             raise
     output.state(bookmarks.state)
     output.flush()
-    return deferrals
 
 
 def _by_group(run: Run) -> Iterator[tuple[Group, Iterator[tuple[WindowJob, WindowResult]]]]:

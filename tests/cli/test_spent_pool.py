@@ -259,3 +259,22 @@ def test_a_partition_deferred_for_more_than_a_day_fails_the_run_after_all_else(
     for stream in PURCHASES:
         marks = {e.get("deferred_since") for e in entries(run, stream).values()}
         assert since in marks
+
+
+def test_a_listing_whose_pool_is_spent_waits_for_the_next_run_and_the_rest_is_read(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    # all_products lists the products through the small pool, spent before the first request.
+    with BrazeSimulator(ws, events_rate_limit=RateLimit(0, 3600)) as sim:
+        config = config_for(sim, ws, n=1, all_products=True, max_rate_limit_wait=5)
+        run = run_tap(config, tmp_path, catalog=catalog(config, SESSIONS | PURCHASES))
+        # The sessions do not depend on the products (the oracle would list them).
+        expected = expected_workspace_records(sim, {**config, "all_products": False}, SESSIONS)
+
+    assert run.returncode == 0
+    assert not tap_log_lines(run.stderr, "ERROR")
+    for stream in SESSIONS:
+        assert canonical(run.records.get(stream, [])) == canonical(expected[stream])
+    (line,) = closing_lines(run)
+    assert "the products listing (and what it discovers), " in line
+    assert "Braze's 'events_products' rate limit resets at " in line
