@@ -175,7 +175,7 @@ def test_a_refused_connection_on_the_first_request(tmp_path: Path) -> None:
     assert_no_key(run_failing(config, tmp_path, "Cannot reach api_url="))
 
 
-def test_rate_limit_waits_and_giving_up_on_them(
+def test_rate_limit_waits_and_the_deferral_line(
     make_simulator: Callable[..., BrazeSimulator], tmp_path: Path
 ) -> None:
     sim = make_simulator(
@@ -185,7 +185,11 @@ def test_rate_limit_waits_and_giving_up_on_them(
         campaigns_rate_limit=RateLimit(limit=2, period_seconds=3600),
     )
     config = tap_config(sim, api_key=CANARY, max_rate_limit_wait=5)
-    assert_no_key(run_failing(config, tmp_path, "max_rate_limit_wait=5"))
+    # The spent pool's partition is deferred (exit 0, its bookmark kept): the closing line
+    # and every wait line before it stay key-free.
+    run = run_tap(config, tmp_path)
+    assert "Deferred to the next run, their bookmarks kept:" in run.stderr, run.stderr[-3000:]
+    assert_no_key(run)
 
 
 CONFIG_MISTAKES: dict[str, Callable[[dict[str, Any]], None]] = {

@@ -42,7 +42,10 @@ import plugin_defs  # noqa: E402
 pytestmark = pytest.mark.warehouse
 
 HUB_FILE = plugin_defs.HUB_FILE
-LOADER_FILES = {name: plugin_defs.loader_hub_file(name) for name in plugin_defs.EXPORTED_LOADERS}
+# The loaders the README's "Use it in your Meltano project" adds; target-snowflake's exported
+# definition has its own check (tests/warehouse/test_snowflake_warehouse.py).
+PROJECT_LOADERS = ("target-postgres", "target-jsonl")
+LOADER_FILES = {name: plugin_defs.loader_hub_file(name) for name in PROJECT_LOADERS}
 README = (ROOT / "README.md").read_text()
 
 
