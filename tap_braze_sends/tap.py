@@ -17,8 +17,9 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import MappingError
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
-from tap_braze_sends.braze.description import ConfigPairs, Descriptions
+from tap_braze_sends.braze.description import Descriptions
 from tap_braze_sends.braze.endpoints import BRAZE
+from tap_braze_sends.braze.partition_sources import ConfigPairs
 from tap_braze_sends.config_schema import CONFIG_SCHEMA, SPEC_BY_NAME
 from tap_braze_sends.errors import StateError
 from tap_braze_sends.exits import one_line_errors, stream_maps_error

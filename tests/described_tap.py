@@ -17,16 +17,15 @@ from typing import Any
 
 from tap_braze_sends.braze.description import (
     CatalogFamily,
-    ConfigIds,
     DayRows,
     Descriptions,
     MalformedBody,
-    NoPartitions,
     Request,
     Series,
     Table,
 )
 from tap_braze_sends.braze.flatten.malformed import series_days
+from tap_braze_sends.braze.partition_sources import ConfigIds, NoPartitions
 from tap_braze_sends.tap import TapBrazeSends
 
 _DATE = {"type": ["string"], "format": "date"}

@@ -1,4 +1,4 @@
-"""Seeded fault plan and fixed-window rate-limit budget for the simulator.
+"""Seeded fault plan, fixed-window rate-limit budget and the replies faults give.
 
 A fault is decided by hashing (seed, request key, attempt number), never by a shared random
 stream, so the same client behaviour meets the same faults however threads interleave.
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from braze_simulator.hashing import digest
+from braze_simulator.routing import Reply, Route, bad_shape_body, json_body
 
 FAULT_KINDS = (
     "429",
@@ -106,3 +107,48 @@ class RateLimit:
         if now >= self._window_end:
             self._window_end = now + self.period_seconds
             self._used = 0
+
+
+_SERVER_ERRORS = {
+    "500": "Internal Server Error",
+    "502": "Bad Gateway",
+    "503": "Service Unavailable",
+    "504": "Gateway Timeout",
+}
+
+
+def rate_limit_headers(limit: int, remaining: int, reset: float) -> list[tuple[str, str]]:
+    return [
+        ("X-RateLimit-Limit", str(limit)),
+        ("X-RateLimit-Remaining", str(max(remaining, 0))),
+        ("X-RateLimit-Reset", str(reset)),
+    ]
+
+
+def immediate_fault(
+    fault: str | None,
+    plan: FaultPlan,
+    route: Route,
+    pool: RateLimit,
+    limit_headers: list[tuple[str, str]],
+    rkey: str,
+    attempt: int,
+) -> Reply | None:
+    """The reply a fault gives in place of the answer; None: the request is answered (``slow``
+    and ``truncated`` alter the answer itself)."""
+    if fault in ("429", "429_retry_after"):
+        wait = plan.rate_limit_seconds
+        whole = wait == int(wait)
+        reset = int(time.time()) + int(wait) if whole else round(time.time() + wait, 3)
+        headers = rate_limit_headers(pool.limit, 0, reset)
+        if fault == "429_retry_after":
+            headers.append(("Retry-After", str(int(wait)) if whole else str(wait)))
+        return Reply(429, json_body({"message": "API rate limit exceeded"}), headers)
+    if fault in _SERVER_ERRORS:
+        body = json_body({"message": _SERVER_ERRORS[fault]})
+        return Reply(int(fault), body, limit_headers)
+    if fault == "reset":
+        return Reply(0, reset=True)
+    if fault == "bad_shape":
+        return Reply(200, bad_shape_body(route, rkey, attempt), limit_headers)
+    return None

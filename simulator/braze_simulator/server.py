@@ -2,7 +2,7 @@
 
 The endpoints themselves are routes (see :mod:`braze_simulator.routing`); this module owns
 what they share, applied in Braze's order: path, auth, permission, rate limit, faults,
-validation, latency, answer. It also keeps the statistics and the request log.
+validation, latency, answer. Its statistics and request log are request_log.py's.
 """
 
 from __future__ import annotations
@@ -12,17 +12,23 @@ import email.utils
 import socket
 import threading
 import time
-from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from braze_simulator.canvas_routes import CANVAS_ROUTES
 from braze_simulator.catalog_routes import CATALOG_ROUTES
 from braze_simulator.data import Workspace
-from braze_simulator.faults import FaultPlan, RateLimit, request_key
+from braze_simulator.faults import (
+    FaultPlan,
+    RateLimit,
+    immediate_fault,
+    rate_limit_headers,
+    request_key,
+)
 from braze_simulator.http_handler import LoopbackServer, handler_for
 from braze_simulator.keys import DEFAULT_KEY, KEYS
 from braze_simulator.query import DAY_SEMANTICS, BadRequest
+from braze_simulator.request_log import RequestLog
 from braze_simulator.routing import (
     CAMPAIGN_SERIES_POOL,
     DEFAULT_POOL,
@@ -30,7 +36,6 @@ from braze_simulator.routing import (
     Reply,
     Route,
     RouteRequest,
-    bad_shape_body,
     json_body,
 )
 from braze_simulator.series_routes import CAMPAIGNS_PATH, SENDS_PATH, SERIES_ROUTES
@@ -59,14 +64,6 @@ PERMISSIONS = {path: route.permission for path, route in ROUTES.items()}
 DEFAULT_SENDS_LIMIT = (250_000, 3600.0)
 DEFAULT_CAMPAIGNS_LIMIT = (50_000, 60.0)
 DEFAULT_EVENTS_LIMIT = (1_000, 3600.0)
-# Query parameters that could carry a credential; never recorded in the request log.
-_SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "authorization", "token"})
-_SERVER_ERRORS = {
-    "500": "Internal Server Error",
-    "502": "Bad Gateway",
-    "503": "Service Unavailable",
-    "504": "Gateway Timeout",
-}
 
 
 class BrazeSimulator:
@@ -103,10 +100,9 @@ class BrazeSimulator:
         self.lowercase_headers = lowercase_headers
         self.port = port
         self.url = ""
-        self.requests_log: list[dict[str, Any]] = []
+        self.log = RequestLog()
+        self.requests_log = self.log.entries
         self._lock = threading.Lock()
-        self._attempts: Counter[str] = Counter()
-        self._stats = self._empty_stats()
         self._server: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
@@ -158,70 +154,20 @@ class BrazeSimulator:
 
     # statistics
 
-    @staticmethod
-    def _empty_stats() -> dict[str, Any]:
-        return {"requests": 0, "by_path": Counter(), "by_status": Counter(), "faults": Counter()}
-
     def stats(self) -> dict[str, Any]:
         """{"requests": n, "by_path": {path: n}, "by_status": {status: n}, "faults": {kind: n}}."""
-        with self._lock:
-            s = self._stats
-            return {
-                "requests": s["requests"],
-                "by_path": dict(s["by_path"]),
-                "by_status": dict(s["by_status"]),
-                "faults": dict(s["faults"]),
-            }
+        return self.log.stats()
 
     def reset_stats(self) -> None:
         """Clear counters, the request log and fault attempt counters (so a rerun meets the
         same faults again)."""
-        with self._lock:
-            self._stats = self._empty_stats()
-            self.requests_log.clear()
-            self._attempts.clear()
-
-    def _record(
-        self,
-        path: str,
-        params: dict[str, str],
-        status: int | None,
-        fault: str | None,
-        began: float,
-    ) -> None:
-        safe = {k: v for k, v in params.items() if k.lower() not in _SECRET_PARAMS}
-        ended = time.monotonic()
-        with self._lock:
-            self._stats["requests"] += 1
-            self._stats["by_path"][path] += 1
-            if status is not None:
-                self._stats["by_status"][status] += 1
-            if fault is not None:
-                self._stats["faults"][fault] += 1
-            # When the request arrived and its answer was ready (time.monotonic()): whether
-            # requests overlapped, and at what pace they came.
-            self.requests_log.append(
-                {"path": path, "params": safe, "status": status, "began": began, "ended": ended}
-            )
-
-    def _next_attempt(self, key: str) -> int:
-        with self._lock:
-            self._attempts[key] += 1
-            return self._attempts[key]
+        self.log.reset()
 
     # request handling
 
-    @staticmethod
-    def _limit_headers(limit: int, remaining: int, reset: float) -> list[tuple[str, str]]:
-        return [
-            ("X-RateLimit-Limit", str(limit)),
-            ("X-RateLimit-Remaining", str(max(remaining, 0))),
-            ("X-RateLimit-Reset", str(reset)),
-        ]
-
     def _peek_headers(self, pool: RateLimit) -> list[tuple[str, str]]:
         remaining, reset = pool.peek()
-        return self._limit_headers(pool.limit, remaining, reset)
+        return rate_limit_headers(pool.limit, remaining, reset)
 
     def handle(self, raw_path: str, authorization: str | None) -> Reply:
         """Answer one GET; records it in stats and the request log."""
@@ -235,7 +181,7 @@ class BrazeSimulator:
             reply, fault = self._dispatch(path, pairs, params, authorization)
         except Exception as exc:  # a simulator bug must still answer, and visibly
             reply = Reply(500, json_body({"message": f"simulator error: {exc!r}"}))
-        self._record(path, params, None if reply.reset else reply.status, fault, began)
+        self.log.record(path, params, None if reply.reset else reply.status, fault, began)
         return reply
 
     def _dispatch(
@@ -269,15 +215,15 @@ class BrazeSimulator:
             return Reply(403, body, self._peek_headers(pool)), None
         # 4. rate limit
         allowed, remaining, reset = pool.take()
-        limit_headers = self._limit_headers(pool.limit, remaining, reset)
+        limit_headers = rate_limit_headers(pool.limit, remaining, reset)
         if not allowed:
             body = json_body({"message": "API rate limit exceeded"})
             return Reply(429, body, limit_headers), None
         # 5. faults
         rkey = request_key(path, pairs)
-        attempt = self._next_attempt(rkey)
+        attempt = self.log.next_attempt(rkey)
         fault = self.faults.fault_for(rkey, attempt)
-        immediate = self._immediate_fault(fault, route, pool, limit_headers, rkey, attempt)
+        immediate = immediate_fault(fault, self.faults, route, pool, limit_headers, rkey, attempt)
         if immediate is not None:
             return immediate, fault
         if fault == "slow":
@@ -287,32 +233,6 @@ class BrazeSimulator:
         if fault == "truncated":
             reply.body = reply.body[: len(reply.body) // 2]
         return reply, fault
-
-    def _immediate_fault(
-        self,
-        fault: str | None,
-        route: Route,
-        pool: RateLimit,
-        limit_headers: list[tuple[str, str]],
-        rkey: str,
-        attempt: int,
-    ) -> Reply | None:
-        if fault in ("429", "429_retry_after"):
-            wait = self.faults.rate_limit_seconds
-            whole = wait == int(wait)
-            reset = int(time.time()) + int(wait) if whole else round(time.time() + wait, 3)
-            headers = self._limit_headers(pool.limit, 0, reset)
-            if fault == "429_retry_after":
-                headers.append(("Retry-After", str(int(wait)) if whole else str(wait)))
-            return Reply(429, json_body({"message": "API rate limit exceeded"}), headers)
-        if fault in _SERVER_ERRORS:
-            body = json_body({"message": _SERVER_ERRORS[fault]})
-            return Reply(int(fault), body, limit_headers)
-        if fault == "reset":
-            return Reply(0, reset=True)
-        if fault == "bad_shape":
-            return Reply(200, bad_shape_body(route, rkey, attempt), limit_headers)
-        return None
 
     def _answer(
         self, route: Route, params: dict[str, str], limit_headers: list[tuple[str, str]]

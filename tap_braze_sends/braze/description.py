@@ -1,5 +1,6 @@
 """The vocabulary every Braze endpoint is described in: one :class:`Series` per analytics
-series, one :class:`CatalogFamily` per catalogue (list + details).
+series, one :class:`CatalogFamily` per catalogue (list + details); where a series' partitions come
+from is partition_sources.py.
 
 A description is data and pure functions only. The runtime (planner, pool, writer, errors)
 reads it and never asks which endpoint it has, so a new series is a new description, its
@@ -8,14 +9,20 @@ flattener and its schemas; streams are generated from the descriptions' tables.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Union
+from typing import Any
 
 from tap_braze_sends.braze.flatten.malformed import MalformedBody
+from tap_braze_sends.braze.partition_sources import (
+    ALL,
+    PartitionSource,
+    catalogues_of,
+    param_names,
+    settings_of,
+)
 from tap_braze_sends.runtime.windows import MAX_WINDOW_DAYS
 
 __all__ = ["MalformedBody"]  # the one error a parser raises on purpose (flatten/malformed.py)
@@ -57,69 +64,6 @@ class Request:
     activity series omits units without activity, so the run writes such a unit's row from
     these (a dense table: a unit restated to nothing gets its zero, not a stale row). None:
     an omitted unit is unknown and gets no row."""
-
-
-# --- Where a series' partitions come from ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NoPartitions:
-    """The series is read whole: one partition, ``{}``."""
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return ()
-
-
-@dataclass(frozen=True)
-class ConfigIds:
-    """One partition per id of a list setting, then (when the catalogue's ``discovered_by``
-    setting is on) per id its listing finds; ``with_all``: the value ``*`` always comes first.
-    """
-
-    field: str
-    """The partition's key: the query parameter and key column (``campaign_id``)."""
-    setting: str
-    """The setting listing the ids (``campaign_ids``)."""
-    catalogue: CatalogFamily | None = None
-    with_all: bool = False
-    param: str = ""
-    """The query parameter, when it is not named like the key column (``event`` for
-    ``event_name``)."""
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return (self.field,)
-
-
-@dataclass(frozen=True)
-class ConfigPairs:
-    """One partition per item of a setting whose items carry several ids (``sends``)."""
-
-    fields: tuple[str, ...]
-    setting: str
-    noun: tuple[str, str]
-    """How logs name one and several items (``send``, ``sends``)."""
-    expired: Callable[[dt.date | None, dt.date, int], bool] | None = None
-    """(first day with data, last day of the range, lookback_days) -> gone for good."""
-    expired_note: str = ""
-    """Says why in the INFO line counting expired items."""
-    also_from: tuple[str, ...] = ()
-    """Other settings whose items join ``setting``'s (``sends_file``)."""
-
-
-@dataclass(frozen=True)
-class Product:
-    """Every combination of several sources' partitions (e.g. event x app x segment)."""
-
-    sources: tuple[PartitionSource, ...]
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return tuple(f for source in self.sources for f in source.fields)
-
-
-PartitionSource = Union[NoPartitions, ConfigIds, ConfigPairs, Product]  # noqa: UP007
 
 
 # --- Descriptions ---------------------------------------------------------------------------
@@ -195,12 +139,12 @@ class Series:
 
     def query(self, partition: Partition) -> dict[str, str]:
         """The query parameters naming ``partition``: ``*`` ("all") is no parameter."""
-        names = _param_names(self.partitions)
+        names = param_names(self.partitions)
         return {names.get(k, k): v for k, v in partition.items() if v != ALL}
 
     def settings_of(self) -> dict[str, str]:
         """Each partition key column -> the setting its values come from."""
-        return _settings_of(self.partitions)
+        return settings_of(self.partitions)
 
     def table(self, role: str) -> Table:
         return next(t for t in self.tables if t.role == role)
@@ -269,43 +213,3 @@ class Descriptions:
 
     def series_fed_by(self, family: CatalogFamily) -> list[Series]:
         return [s for s in self.series if family in catalogues_of(s.partitions)]
-
-
-ALL = "*"
-"""The key value of a partition over all apps, segments or products (its parameter left out)."""
-
-
-def _param_names(source: PartitionSource) -> dict[str, str]:
-    if isinstance(source, ConfigIds) and source.param:
-        return {source.field: source.param}
-    if isinstance(source, Product):
-        return {k: v for s in source.sources for k, v in _param_names(s).items()}
-    return {}
-
-
-def _settings_of(source: PartitionSource) -> dict[str, str]:
-    if isinstance(source, ConfigIds):
-        return {source.field: source.setting}
-    if isinstance(source, ConfigPairs):
-        return {field: source.setting for field in source.fields}
-    if isinstance(source, Product):
-        return {k: v for s in source.sources for k, v in _settings_of(s).items()}
-    return {}
-
-
-def listed_ids(source: PartitionSource) -> list[ConfigIds]:
-    """The parts of ``source`` whose ids a catalogue's listing may add."""
-    if isinstance(source, ConfigIds):
-        return [source] if source.catalogue is not None else []
-    if isinstance(source, Product):
-        return [part for s in source.sources for part in listed_ids(s)]
-    return []
-
-
-def catalogues_of(source: PartitionSource) -> list[CatalogFamily]:
-    """The catalogues whose listing adds partitions to ``source``."""
-    if isinstance(source, ConfigIds):
-        return [source.catalogue] if source.catalogue is not None else []
-    if isinstance(source, Product):
-        return [f for s in source.sources for f in catalogues_of(s)]
-    return []

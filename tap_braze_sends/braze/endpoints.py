@@ -11,19 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from tap_braze_sends.braze.catalog import CAMPAIGNS, CANVASES
-from tap_braze_sends.braze.description import (
-    ConfigIds,
-    ConfigPairs,
-    DayRows,
-    Descriptions,
-    Request,
-    Series,
-    Table,
-)
+from tap_braze_sends.braze.description import DayRows, Descriptions, Request, Series, Table
 from tap_braze_sends.braze.discovery import send_expired
 from tap_braze_sends.braze.flatten.campaign_series import flatten_day
 from tap_braze_sends.braze.flatten.canvas_series import flatten_canvas_day, parse_canvas_series
 from tap_braze_sends.braze.flatten.malformed import MalformedBody, series_days
+from tap_braze_sends.braze.partition_sources import ConfigIds, ConfigPairs
 from tap_braze_sends.braze.schemas.campaign_series import (
     CAMPAIGN_DAY_SCHEMA,
     CAMPAIGN_MESSAGE_SCHEMA,

@@ -13,17 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from tap_braze_sends.braze.description import (
-    CatalogFamily,
-    ConfigIds,
-    DayRows,
-    Product,
-    Request,
-    Series,
-    Table,
-)
+from tap_braze_sends.braze.description import CatalogFamily, DayRows, Request, Series, Table
 from tap_braze_sends.braze.flatten.malformed import series_days
 from tap_braze_sends.braze.flatten.workspace_series import metric_row
+from tap_braze_sends.braze.partition_sources import ConfigIds, Product
 from tap_braze_sends.braze.schemas import workspace as schemas
 from tap_braze_sends.braze.schemas.metrics import metric_type
 from tap_braze_sends.braze.workspace_catalogues import SMALL_POOL

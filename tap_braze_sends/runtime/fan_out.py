@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tap_braze_sends.braze.description import (
+from tap_braze_sends.braze.partition_sources import (
     ALL,
     ConfigIds,
     ConfigPairs,

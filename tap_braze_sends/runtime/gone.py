@@ -17,7 +17,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tap_braze_sends.braze.description import ALL, CatalogFamily, PartitionSource, listed_ids
+from tap_braze_sends.braze.description import CatalogFamily
+from tap_braze_sends.braze.partition_sources import ALL, PartitionSource, listed_ids
 from tap_braze_sends.errors import BrazeFatalError
 from tap_braze_sends.runtime.catalog_reader import read_list
 from tap_braze_sends.runtime.fetch import Fetcher

@@ -25,8 +25,9 @@ from typing import Any
 
 from singer_sdk import Stream
 
-from tap_braze_sends.braze.description import CatalogFamily, Descriptions, catalogues_of
+from tap_braze_sends.braze.description import CatalogFamily, Descriptions
 from tap_braze_sends.braze.discovery import CampaignFacts
+from tap_braze_sends.braze.partition_sources import catalogues_of
 from tap_braze_sends.errors import BrazeError
 from tap_braze_sends.runtime.bookmarks import Bookmarks
 from tap_braze_sends.runtime.deferral import Deferrals, read_order

@@ -10,21 +10,20 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tap_braze_sends.braze.description import (
-    ALL,
-    ConfigIds,
-    ConfigPairs,
-    NoPartitions,
-    Partition,
-    PartitionSource,
-    Product,
-    Series,
-)
+from tap_braze_sends.braze.description import Partition, Series
 from tap_braze_sends.braze.discovery import (
     CampaignFacts,
     analytics_skip_reason,
     in_shard,
     summarize_skips,
+)
+from tap_braze_sends.braze.partition_sources import (
+    ALL,
+    ConfigIds,
+    ConfigPairs,
+    NoPartitions,
+    PartitionSource,
+    Product,
 )
 from tap_braze_sends.settings import Settings
 

@@ -14,7 +14,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from tap_braze_sends.braze.description import ALL, Partition, Request, Series
+from tap_braze_sends.braze.description import Partition, Request, Series
+from tap_braze_sends.braze.partition_sources import ALL
 from tap_braze_sends.errors import describe_partition
 from tap_braze_sends.runtime.body import BodyLimit
 from tap_braze_sends.runtime.dense import window_result

@@ -6,16 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from tap_braze_sends.braze.catalog import CAMPAIGNS
-from tap_braze_sends.braze.description import (
-    ConfigIds,
-    NoPartitions,
-    Product,
-    Request,
-    Series,
-    Table,
-)
+from tap_braze_sends.braze.description import Request, Series, Table
 from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.braze.flatten.malformed import series_days
+from tap_braze_sends.braze.partition_sources import ConfigIds, NoPartitions, Product
 from tap_braze_sends.runtime.partitions import series_partitions
 from tap_braze_sends.runtime.requests_of import merge_days, needed_requests
 from tap_braze_sends.settings import parse_settings

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from tap_braze_sends.braze.description import ALL
+from tap_braze_sends.braze.partition_sources import ALL
 from tap_braze_sends.braze.schemas.build import metric_schema, required
 from tap_braze_sends.braze.schemas.column_kinds import (
     FLAG,
