@@ -1,7 +1,7 @@
 """Partitions a rate-limit pool could not admit: kept for the next run, named in one closing
 line, and read first next time.
 
-A window whose pool cannot admit it within ``max_rate_limit_wait`` (pacing.PoolSpent) defers
+A window whose pool cannot admit it within ``max_rate_limit_wait`` (spent_pool.PoolSpent) defers
 its partition: its bookmark stays, its state entries gain ``deferred_since`` (when it was first
 deferred; kept until the partition is read whole), and the run goes on with every other pool.
 
@@ -34,8 +34,8 @@ from tap_braze_sends.braze.pools import per_hour
 from tap_braze_sends.errors import BrazeError
 from tap_braze_sends.runtime.bookmarks import Bookmarks
 from tap_braze_sends.runtime.jobs import Group
-from tap_braze_sends.runtime.pacing import PoolSpent
 from tap_braze_sends.runtime.plan import PartitionPlan
+from tap_braze_sends.runtime.spent_pool import PoolSpent
 
 logger = logging.getLogger("tap_braze_sends.sync")
 

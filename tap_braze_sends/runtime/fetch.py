@@ -2,7 +2,7 @@
 
 Every worker thread calls :meth:`Fetcher.get_json`. A failed request's retries wait its own
 short, growing backoff and its pool's pace of retries (retry_pacing.py), and a 429 holds its
-whole pool (pacing.py); every retry and 429 counts against
+whole pool (pacing.py, too_many_requests.py); every retry and 429 counts against
 ``max_retries``, and a request's rate-limit waits together against ``max_rate_limit_wait``.
 The waits happen on the run's ``stop`` event, so a run told to stop (a signal, an error
 elsewhere) never sleeps out a backoff or a rate-limit wait.
@@ -36,24 +36,14 @@ from tap_braze_sends.runtime.answers import (
     require_success,
 )
 from tap_braze_sends.runtime.body import ANY_BODY, BodyError, BodyLimit, decode_json, read_body
-from tap_braze_sends.runtime.pacing import (
-    AcquireCancelled,
-    Budgets,
-    PoolSpent,
-    RateBudget,
-    RateBudgetExceeded,
-    rate_limited_message,
-)
+from tap_braze_sends.runtime.pacing import AcquireCancelled, Budgets, RateBudget
 from tap_braze_sends.runtime.progress import Progress
-from tap_braze_sends.runtime.rate_limits import (
-    RateLimitHeaders,
-    read_rate_limit_headers,
-    seconds_until_reset,
-    server_clock,
-)
+from tap_braze_sends.runtime.rate_limits import read_rate_limit_headers, server_clock
 from tap_braze_sends.runtime.redaction import redact
 from tap_braze_sends.runtime.retry_pacing import RetryPaces, RetryWaits
 from tap_braze_sends.runtime.session import environment_for, pooled_session
+from tap_braze_sends.runtime.spent_pool import PoolSpent, RateBudgetExceeded, rate_limited_message
+from tap_braze_sends.runtime.too_many_requests import RateLimited, WaitTooLong, hold_pool
 from tap_braze_sends.runtime.unreachable import wrong_address
 from tap_braze_sends.settings import Settings
 
@@ -157,7 +147,7 @@ class Fetcher:
                 if fetched is not None:
                     pace.answered()
                 return fetched
-            except _RateLimited as exc:
+            except RateLimited as exc:
                 # The pool's budget holds every worker (the next acquire waits on the stop
                 # event); the pool logged the hold once.
                 now = time.monotonic()
@@ -179,7 +169,7 @@ class Fetcher:
                             f"(max_retries={settings.max_retries}); last: {exc}",
                         )
                     ) from None
-            except (RateBudgetExceeded, _WaitTooLong) as exc:
+            except (RateBudgetExceeded, WaitTooLong) as exc:
                 raise PoolSpent.giving_up(where, str(exc), budget.name, exc.wait) from None
             except AcquireCancelled:
                 raise BrazeStopped(f"not requested: the run is stopping ({path})") from None
@@ -236,7 +226,8 @@ class Fetcher:
             self._answered = True
             headers = read_rate_limit_headers(response.headers)
             if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
-                hold = self._on_rate_limited(headers, asked, budget)
+                self.progress.count_rate_limited(asked.counted_as)
+                hold = hold_pool(headers, path, budget, settings.max_rate_limit_wait)
         except requests.exceptions.SSLError as exc:
             raise self._tls_error(exc) from None
         finally:
@@ -253,45 +244,13 @@ class Fetcher:
         except BodyError as exc:
             raise BrazeTransientError(f"{exc} from {path}") from None
         if hold is not None:
-            raise _RateLimited(f"HTTP 429 from {path}; the pool holds {hold:.1f} s", hold)
+            raise RateLimited(f"HTTP 429 from {path}; the pool holds {hold:.1f} s", hold)
         raise_for_status(status, content, asked, api_key=settings.api_key, api_url=settings.api_url)
         require_success(status, body, asked, api_key=settings.api_key)
         result = parse_body(parse, body, asked)
         cursor = next_cursor(response, asked, api_key=settings.api_key) if paged else None
         now = dt.datetime.now(dt.timezone.utc)
         return Fetched(result, now, cursor, server_clock(response.headers))
-
-    def _on_rate_limited(
-        self, headers: RateLimitHeaders, asked_for: Asked, budget: RateBudget
-    ) -> float:
-        """A 429: hold the pool (at least 1 s, growing) and return how long, or raise if the
-        server asks for longer than max_rate_limit_wait."""
-        path = asked_for.path
-        self.progress.count_rate_limited(asked_for.counted_as)
-        asked = seconds_until_reset(headers, time.time())
-        limit = self.settings.max_rate_limit_wait
-        if asked is not None and asked > limit:
-            # The pool holds that long for every later request too: they are deferred at
-            # once (pacing.PoolSpent), not each sent for a 429 of its own.
-            budget.hold_for_429(asked)
-            raise _WaitTooLong(
-                f"HTTP 429 from {path} asks to wait {asked:.0f} s, longer than "
-                f"max_rate_limit_wait={limit:.0f} s",
-                asked,
-            )
-        hold, began = budget.hold_for_429(asked)
-        if began:
-            logger.info(
-                "Braze %s rate limit: HTTP 429 from %s; every request to this pool waits "
-                "%.1f s (%s)",
-                budget.name,
-                path,
-                hold,
-                "as Braze asked"
-                if asked is not None and asked >= hold
-                else "at least 1 s, doubling with each 429 in a row",
-            )
-        return hold
 
     def _tls_error(self, exc: Exception) -> BrazeFatalError:
         # A certificate problem does not heal by retrying: say so at once.
@@ -308,17 +267,3 @@ class Fetcher:
         if self._environment is None:
             self._environment = environment_for(request.url or "", self.session)
         return self._environment
-
-
-class _RateLimited(Exception):
-    def __init__(self, message: str, wait: float) -> None:
-        super().__init__(message)
-        self.wait = wait
-
-
-class _WaitTooLong(Exception):
-    """A 429 asking for longer than max_rate_limit_wait (``wait``, seconds)."""
-
-    def __init__(self, message: str, wait: float) -> None:
-        super().__init__(message)
-        self.wait = wait

@@ -21,7 +21,6 @@ from tap_braze_sends.errors import BrazeFatalError, BrazeStopped, describe_parti
 from tap_braze_sends.runtime.fetch import Fetched, Fetcher
 from tap_braze_sends.runtime.gone import GoneItems, discovered_items
 from tap_braze_sends.runtime.jobs import Group, Probe, WindowJob, WindowResult
-from tap_braze_sends.runtime.pacing import PoolSpent
 from tap_braze_sends.runtime.plan import (
     DayReadings,
     PartitionPlan,
@@ -29,6 +28,7 @@ from tap_braze_sends.runtime.plan import (
     window_days,
 )
 from tap_braze_sends.runtime.prefetch import OrderedPrefetcher
+from tap_braze_sends.runtime.spent_pool import PoolSpent
 from tap_braze_sends.runtime.window_requests import (
     RequestJob,
     fetch_request,

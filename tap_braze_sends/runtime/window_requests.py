@@ -21,9 +21,9 @@ from tap_braze_sends.runtime.body import BodyLimit
 from tap_braze_sends.runtime.dense import window_result
 from tap_braze_sends.runtime.fetch import Fetched, Fetcher
 from tap_braze_sends.runtime.jobs import Group, WindowJob, WindowResult
-from tap_braze_sends.runtime.pacing import PoolSpent
 from tap_braze_sends.runtime.plan import DayReadings
 from tap_braze_sends.runtime.requests_of import answer_days
+from tap_braze_sends.runtime.spent_pool import PoolSpent
 
 
 @dataclass(frozen=True, slots=True, eq=False)

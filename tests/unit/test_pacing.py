@@ -12,13 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
 
-from tap_braze_sends.runtime.pacing import RateBudget, RateBudgetExceeded, reserve_for
+from tap_braze_sends.runtime.pacing import RateBudget, reserve_for
 from tap_braze_sends.runtime.rate_limits import (
     RateLimitHeaders,
     hold_after_429,
     read_rate_limit_headers,
     seconds_until_reset,
 )
+from tap_braze_sends.runtime.spent_pool import RateBudgetExceeded
 
 T0 = 1_800_000_000.0
 SLACK = 0.25  # rate_limits.CLOCK_SLACK_SECONDS: waits end a quarter second after Braze's reset
