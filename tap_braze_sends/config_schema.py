@@ -13,8 +13,8 @@ from typing import Any
 
 from singer_sdk import typing as th
 
+from tap_braze_sends.braze.units import MAX_WINDOW_DAYS
 from tap_braze_sends.connection_values import parse_api_key, parse_api_url
-from tap_braze_sends.runtime.windows import MAX_WINDOW_DAYS
 from tap_braze_sends.setting_spec import SettingSpec, allowing_zero, config_schema, int_between
 from tap_braze_sends.setting_values import parse_date, parse_seconds, parse_shard
 from tap_braze_sends.source_settings import SOURCE_SPECS

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from tap_braze_sends.keys import SendKey, id_problem
-from tap_braze_sends.runtime.redaction import key_problem
+from tap_braze_sends.redaction import key_problem
 from tap_braze_sends.setting_values import is_blank, list_of_text, shown
 
 

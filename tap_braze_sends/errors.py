@@ -11,7 +11,7 @@ from http import HTTPStatus
 import msgspec
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
-from tap_braze_sends.runtime.redaction import redact
+from tap_braze_sends.redaction import redact
 
 
 class BrazeError(Exception):

@@ -25,7 +25,7 @@ from tap_braze_sends.config_schema import (
     start_date_default,
 )
 from tap_braze_sends.keys import SendKey
-from tap_braze_sends.runtime.redaction import redact
+from tap_braze_sends.redaction import redact
 from tap_braze_sends.sends_file import SendsFileError, read_sends_file
 from tap_braze_sends.setting_spec import value_from_text
 from tap_braze_sends.setting_values import shown

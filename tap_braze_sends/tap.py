@@ -23,9 +23,9 @@ from tap_braze_sends.braze.partition_sources import ConfigPairs
 from tap_braze_sends.config_schema import CONFIG_SCHEMA, SPEC_BY_NAME
 from tap_braze_sends.errors import StateError
 from tap_braze_sends.exits import one_line_errors, stream_maps_error
+from tap_braze_sends.redaction import install_redaction, redact
 from tap_braze_sends.runtime.bookmarks import prune_expired, split_unknown, validate_state
 from tap_braze_sends.runtime.orchestrator import sync_streams
-from tap_braze_sends.runtime.redaction import install_redaction, redact
 from tap_braze_sends.sdk_compat import ValidateConfigFirst
 from tap_braze_sends.settings import (
     ConfigError,

@@ -23,7 +23,7 @@ from tap_braze_sends.braze.partition_sources import (
     param_names,
     settings_of,
 )
-from tap_braze_sends.runtime.windows import MAX_WINDOW_DAYS
+from tap_braze_sends.braze.units import MAX_WINDOW_DAYS
 
 __all__ = ["MalformedBody"]  # the one error a parser raises on purpose (flatten/malformed.py)
 

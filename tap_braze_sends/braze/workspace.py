@@ -19,8 +19,8 @@ from tap_braze_sends.braze.flatten.workspace_series import metric_row
 from tap_braze_sends.braze.partition_sources import ConfigIds, Product
 from tap_braze_sends.braze.schemas import workspace as schemas
 from tap_braze_sends.braze.schemas.metrics import metric_type
+from tap_braze_sends.braze.units import UNITS
 from tap_braze_sends.braze.workspace_catalogues import SMALL_POOL
-from tap_braze_sends.runtime.windows import UNITS
 
 WORKSPACE_SETTINGS = (
     "app_ids",

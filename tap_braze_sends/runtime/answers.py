@@ -24,8 +24,8 @@ from tap_braze_sends.errors import (
     braze_message,
     fatal_error_for,
 )
+from tap_braze_sends.redaction import redact
 from tap_braze_sends.runtime.paging import ListingError
-from tap_braze_sends.runtime.redaction import redact
 
 logger = logging.getLogger("tap_braze_sends.fetch")
 

@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from tap_braze_sends.braze.units import DAY, Point, Unit
 from tap_braze_sends.errors import StateError
-from tap_braze_sends.runtime.windows import DAY, Point, Unit, bookmark_point, bookmark_value
+from tap_braze_sends.runtime.windows import bookmark_point, bookmark_value
 
 _LAYOUT = (
     'expected {"bookmarks": {"<stream>": {"partitions": [{"context": {...}, '

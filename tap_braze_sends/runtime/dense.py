@@ -22,11 +22,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from tap_braze_sends.braze.description import DayRows, Partition, Request, Series
+from tap_braze_sends.braze.units import UNITS, Point, Unit
 from tap_braze_sends.runtime.fetch import Fetched
 from tap_braze_sends.runtime.jobs import WindowResult
 from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.requests_of import Answer, merge_days
-from tap_braze_sends.runtime.windows import UNITS, DayReading, Point, Unit, Window, last_returned
+from tap_braze_sends.runtime.windows import DayReading, Window, last_returned
 
 Days = list[tuple[Point, DayRows]]
 

@@ -28,9 +28,9 @@ from tap_braze_sends.braze.partition_sources import (
     Product,
 )
 from tap_braze_sends.braze.pools import per_hour
+from tap_braze_sends.braze.units import UNITS
 from tap_braze_sends.runtime.jobs import Group
 from tap_braze_sends.runtime.plan import plan_partition, window_days
-from tap_braze_sends.runtime.windows import UNITS
 from tap_braze_sends.settings import Settings
 
 if TYPE_CHECKING:

@@ -28,6 +28,7 @@ from tap_braze_sends.errors import (
     BrazeTransientError,
     redirect_error,
 )
+from tap_braze_sends.redaction import redact
 from tap_braze_sends.runtime.answers import (
     Asked,
     next_cursor,
@@ -39,7 +40,6 @@ from tap_braze_sends.runtime.body import ANY_BODY, BodyError, BodyLimit, decode_
 from tap_braze_sends.runtime.pacing import AcquireCancelled, Budgets, RateBudget
 from tap_braze_sends.runtime.progress import Progress
 from tap_braze_sends.runtime.rate_limits import read_rate_limit_headers, server_clock
-from tap_braze_sends.runtime.redaction import redact
 from tap_braze_sends.runtime.retry_pacing import RetryPaces, RetryWaits
 from tap_braze_sends.runtime.session import environment_for, pooled_session
 from tap_braze_sends.runtime.spent_pool import PoolSpent, RateBudgetExceeded, rate_limited_message

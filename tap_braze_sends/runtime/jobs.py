@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tap_braze_sends.braze.description import DayRows, Request, Series
+from tap_braze_sends.braze.units import Point
 from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.requests_of import needed_requests
 from tap_braze_sends.runtime.spent_pool import PoolSpent
-from tap_braze_sends.runtime.windows import Point, Window
+from tap_braze_sends.runtime.windows import Window
 from tap_braze_sends.settings import Settings
 
 if TYPE_CHECKING:

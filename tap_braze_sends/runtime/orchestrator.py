@@ -28,6 +28,7 @@ from singer_sdk import Stream
 from tap_braze_sends.braze.description import CatalogFamily, Descriptions
 from tap_braze_sends.braze.discovery import CampaignFacts
 from tap_braze_sends.braze.partition_sources import catalogues_of
+from tap_braze_sends.braze.units import DAY, UNITS, Point
 from tap_braze_sends.errors import BrazeError
 from tap_braze_sends.runtime.bookmarks import Bookmarks
 from tap_braze_sends.runtime.deferral import Deferrals, read_order
@@ -41,7 +42,6 @@ from tap_braze_sends.runtime.plan import PartitionPlan, plan_partition
 from tap_braze_sends.runtime.progress import Progress
 from tap_braze_sends.runtime.signals import stop_on_signals
 from tap_braze_sends.runtime.window_pool import Run
-from tap_braze_sends.runtime.windows import DAY, UNITS, Point
 from tap_braze_sends.runtime.writer import write_catalog, write_run
 from tap_braze_sends.settings import Settings
 from tap_braze_sends.streams import CatalogStream, SeriesStream

@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tap_braze_sends.braze.description import Partition, Series
+from tap_braze_sends.braze.units import UNITS, Point
 from tap_braze_sends.runtime.windows import (
-    UNITS,
     DayReading,
-    Point,
     Window,
     infer_reading,
     plan_windows,

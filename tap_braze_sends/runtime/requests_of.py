@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from tap_braze_sends.braze.description import DayRows, Partition, Request, Row, Series
 from tap_braze_sends.braze.flatten.unknown import EXTRA_METRICS
 from tap_braze_sends.braze.flatten.workspace_series import point_of
-from tap_braze_sends.runtime.windows import UNITS, Point
+from tap_braze_sends.braze.units import UNITS, Point
 
 
 def needed_requests(

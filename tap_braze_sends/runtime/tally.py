@@ -10,11 +10,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from tap_braze_sends.braze.units import Point
 from tap_braze_sends.errors import describe_partition
 from tap_braze_sends.runtime.jobs import WindowJob, WindowResult
 from tap_braze_sends.runtime.plan import PartitionPlan
 from tap_braze_sends.runtime.spent_pool import PoolSpent
-from tap_braze_sends.runtime.windows import Point
 
 logger = logging.getLogger("tap_braze_sends.sync")
 

@@ -36,12 +36,7 @@ from tap_braze_sends.runtime.window_requests import (
     requests_per_window,
     whole_windows,
 )
-from tap_braze_sends.runtime.windows import (
-    Window,
-    last_returned,
-    plan_windows,
-    returns_any_of,
-)
+from tap_braze_sends.runtime.windows import Window, last_returned, plan_windows, returns_any_of
 from tap_braze_sends.settings import Settings
 
 logger = logging.getLogger("tap_braze_sends.run")

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from tap_braze_sends.braze.description import CatalogFamily, DayRows
 from tap_braze_sends.braze.discovery import CampaignFacts
+from tap_braze_sends.braze.units import UNITS, Point
 from tap_braze_sends.runtime.bookmarks import Bookmarks, StateCadence
 from tap_braze_sends.runtime.catalog_reader import WhyDeleted, read_catalog
 from tap_braze_sends.runtime.deferral import Deferrals
@@ -20,7 +21,6 @@ from tap_braze_sends.runtime.output import Row, RowWriter, SingerOutput
 from tap_braze_sends.runtime.progress import Progress
 from tap_braze_sends.runtime.tally import NoData, PartitionTally
 from tap_braze_sends.runtime.window_pool import Run
-from tap_braze_sends.runtime.windows import UNITS, Point
 from tap_braze_sends.settings import Settings
 from tap_braze_sends.streams import CatalogStream, DescribedStream
 

@@ -18,7 +18,7 @@ import pytest
 from braze_simulator import BrazeSimulator, build_workspace
 from conftest import SIM_TODAY, TAP, run_tap, tap_config, tap_log_lines
 
-from tap_braze_sends.runtime.redaction import RedactingFilter, install_redaction, redact
+from tap_braze_sends.redaction import RedactingFilter, install_redaction, redact
 from tap_braze_sends.sends_file import SendsFileError, read_sends_file
 from tap_braze_sends.settings import ConfigError, parse_settings
 

@@ -11,9 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tap_braze_sends.braze.endpoints import BRAZE
+from tap_braze_sends.braze.units import DAY, HOUR
 from tap_braze_sends.runtime.dense import certain_units, missing_days, zero_day
 from tap_braze_sends.runtime.plan import PartitionPlan
-from tap_braze_sends.runtime.windows import DAY, HOUR, DayReading, Window
+from tap_braze_sends.runtime.windows import DayReading, Window
 
 D = dt.date(2026, 3, 31)
 DENSE = [s for s in BRAZE.series if s.dense]

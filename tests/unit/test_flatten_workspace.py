@@ -25,9 +25,9 @@ from tap_braze_sends.braze.flatten.workspace_catalogues import (
 )
 from tap_braze_sends.braze.flatten.workspace_series import metric_row, point_of
 from tap_braze_sends.braze.schemas import workspace as schemas
+from tap_braze_sends.braze.units import DAY, HOUR
 from tap_braze_sends.runtime.dense import fill_answer
 from tap_braze_sends.runtime.requests_of import merge_row
-from tap_braze_sends.runtime.windows import DAY, HOUR
 
 CASE = load_workspace_case()
 SCHEMAS = {

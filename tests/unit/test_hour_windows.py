@@ -16,12 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tap_braze_sends.braze.units import DAY, HOUR, MAX_WINDOW_DAYS, Unit
 from tap_braze_sends.runtime.windows import (
-    DAY,
-    HOUR,
-    MAX_WINDOW_DAYS,
     DayReading,
-    Unit,
     Window,
     bookmark_point,
     bookmark_value,

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tap_braze_sends.braze.units import MAX_WINDOW_DAYS
 from tap_braze_sends.runtime.windows import (
-    MAX_WINDOW_DAYS,
     DayReading,
     Window,
     infer_reading,

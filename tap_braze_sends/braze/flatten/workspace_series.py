@@ -24,7 +24,7 @@ from tap_braze_sends.braze.flatten.malformed import MalformedBody
 from tap_braze_sends.braze.flatten.series_rows import Row, split_values
 from tap_braze_sends.braze.schemas.metrics import metric_type
 from tap_braze_sends.braze.timestamps import parse_day, parse_timestamp
-from tap_braze_sends.runtime.windows import DAY, Point, Unit
+from tap_braze_sends.braze.units import DAY, Point, Unit
 
 
 def point_of(value: object, unit: Unit) -> Point:
